@@ -1,0 +1,52 @@
+# Each target is self-sufficient on a fresh Debian machine with Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: venv demo test lint format lock bench clean messages
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is needed (apt-get install python3 python3-venv)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+# Runs the demo programme on an embedded SQLite database under var/.
+demo: venv
+	@mkdir -p var
+	@test -s var/demo-password || $(BIN)/python -c "import secrets; print('khorezm-' + secrets.token_urlsafe(9))" > var/demo-password
+	OILA_DEMO=1 $(BIN)/oila migrate --no-input
+	OILA_DEMO=1 $(BIN)/oila demo-data --password "$$(cat var/demo-password)"
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	OILA_DEMO=1 $(BIN)/oila runserver --noreload $(HOST):$(PORT)
+
+test: venv
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-pins every dependency, with hashes, after pyproject.toml changes.
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 -o requirements.lock
+
+messages: venv
+	cd src/oila && ../../$(BIN)/oila makemessages -l uz -l uz_Cyrl -l ru -l en --no-obsolete
+	cd src/oila && ../../$(BIN)/oila compilemessages
+
+clean:
+	rm -rf $(VENV) var/oila.sqlite3*

@@ -1,0 +1,156 @@
+"""Users, organisations (agencies), programmes, teams and roles: who belongs where."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from oila.common.models import BaseModel
+from oila.geo.models import District
+
+# Programme settings and their defaults (DOMAIN.md marks these as defaults, so they are configurable).
+PROGRAMME_DEFAULTS: dict[str, Any] = {
+    # Caseworkers see only the households assigned to them unless the programme lets them see their team's.
+    "caseworkers_see_team": False,
+    "case_number_prefix": "KHR",
+    "small_cell_threshold": 5,
+    "response_hours": {"high": 24, "medium": 72, "low": 168},
+    "csi_reassessment_months": 6,
+    "placement_review_months": 3,
+    "consent_age_bands": {"caregiver_only_until": 5, "assent_until": 14},
+}
+
+
+class Organisation(BaseModel):
+    class Type(models.TextChoices):
+        PROGRAMME_NGO = "programme_ngo", _("the programme's own NGO")
+        GUARDIANSHIP = "guardianship", _("government guardianship authority")
+        SCHOOL = "school", _("school")
+        HEALTH = "health", _("health centre")
+        MAHALLA = "mahalla", _("mahalla committee")
+        NGO = "ngo", _("NGO")
+        EMPLOYER = "employer", _("employer")
+        TRAINING = "training", _("training centre")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("district")
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(BaseModel):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), unique=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("run by")
+    )
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    districts = models.ManyToManyField(District, blank=True, verbose_name=_("districts"))
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def setting(self, key: str) -> Any:
+        """A programme setting, or its documented default."""
+        return (self.settings or {}).get(key, PROGRAMME_DEFAULTS[key])
+
+
+class Team(BaseModel):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="teams", verbose_name=_("programme")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    districts = models.ManyToManyField(District, blank=True, verbose_name=_("districts"))
+
+    class Meta:
+        ordering = ["programme__name", "name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="team_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("caseworker")
+    SUPERVISOR = "supervisor", _("supervisor")
+    MANAGER = "manager", _("programme manager")
+    ME_OFFICER = "me_officer", _("M&E officer")
+    PARTNER = "partner", _("partner focal point")
+    DPO = "dpo", _("data protection officer")
+    ADMIN = "admin", _("administrator")
+
+
+class OilaUserManager(UserManager["User"]):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in. Role, organisation, team and programmes decide what they see."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CASEWORKER)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organisation"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("team"),
+        help_text=_("Caseworkers work in a team; supervisors supervise the team they are in."),
+    )
+    programmes = models.ManyToManyField(
+        Programme,
+        blank=True,
+        related_name="users",
+        verbose_name=_("programmes"),
+        help_text=_("The programmes a manager, M&E officer or data protection officer works on."),
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    objects = OilaUserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return str(self)

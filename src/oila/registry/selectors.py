@@ -1,0 +1,171 @@
+"""Reads of the registry. Every one takes the user and applies registry.visibility's rule."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from oila.audit import services as audit
+from oila.common.crypto import keyed_hash
+from oila.common.script import search_key
+from oila.registry.models import (
+    CareArrangement,
+    Consent,
+    Enrolment,
+    Household,
+    Membership,
+    Person,
+)
+from oila.registry.visibility import owned_scope
+
+
+@dataclass(frozen=True)
+class HouseholdFilters:
+    q: str = ""
+    district: Any = None
+    mahalla: Any = None
+    group: str = ""
+    status: str = ""
+    programme: Any = None
+
+
+def _enrolment_exists(**lookups: Any) -> Q:
+    own = Enrolment.objects.filter(household=OuterRef("pk"), **lookups)
+    members = Enrolment.objects.filter(
+        person__memberships__household=OuterRef("pk"),
+        person__memberships__ended_on__isnull=True,
+        **lookups,
+    )
+    return Q(Exists(own)) | Q(Exists(members))
+
+
+def household_list(*, user: Any, filters: HouseholdFilters | None = None) -> QuerySet[Household]:
+    """Households the user may see, filtered, with what the list page shows."""
+    f = filters or HouseholdFilters()
+    qs = Household.objects.filter(owned_scope(user))
+    if f.programme:
+        qs = qs.filter(programme=f.programme)
+    if f.district:
+        qs = qs.filter(district=f.district)
+    if f.mahalla:
+        qs = qs.filter(mahalla=f.mahalla)
+    lookups = {k: v for k, v in (("group", f.group), ("status", f.status)) if v}
+    if lookups:
+        qs = qs.filter(_enrolment_exists(**lookups))
+    if f.q.strip():
+        for word in search_key(f.q).split():
+            qs = qs.filter(search_text__contains=word)
+    return (
+        qs.select_related("district", "mahalla", "caseworker")
+        .annotate(
+            member_count=Count("memberships", filter=Q(memberships__ended_on__isnull=True))
+        )
+        .order_by("name", "id")
+    )
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise Http404 from exc
+
+
+def household_get(*, user: Any, household_id: Any, audit_read: bool = True) -> Household:
+    """One household with members, enrolments, care history and consents; 404 when out of scope."""
+    current = Membership.objects.select_related("person").order_by("started_on", "person__given_name")
+    qs = (
+        Household.objects.filter(owned_scope(user))
+        .select_related("district", "mahalla", "caseworker", "team", "programme")
+        .prefetch_related(
+            Prefetch("memberships", queryset=current),
+            Prefetch("enrolments", queryset=Enrolment.objects.order_by("-enrolled_on")),
+        )
+    )
+    household = qs.filter(pk=_as_uuid(household_id)).first()
+    if household is None:
+        raise Http404
+    if audit_read:
+        audit.record_read(actor=user, target=household, action="household.view")
+    return household
+
+
+def person_list(*, user: Any, q: str = "", pinfl: str = "") -> QuerySet[Person]:
+    """People the user may see, optionally by name (either script) or exact PINFL."""
+    qs = Person.objects.filter(owned_scope(user))
+    for word in search_key(q).split():
+        qs = qs.filter(search_text__contains=word)
+    if pinfl.strip():
+        qs = qs.filter(pinfl_hash=keyed_hash(pinfl.strip()))
+    return qs.select_related("programme").order_by("family_name", "given_name", "id")
+
+
+def person_get(*, user: Any, person_id: Any, audit_read: bool = True) -> Person:
+    """One person with households, care history, consents and enrolments; 404 when out of scope."""
+    qs = (
+        Person.objects.filter(owned_scope(user))
+        .select_related("programme", "team", "caseworker")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("household").order_by("-started_on"),
+            ),
+            Prefetch(
+                "care_arrangements",
+                queryset=CareArrangement.objects.select_related("caregiver_household"),
+            ),
+            Prefetch("consents", queryset=Consent.objects.order_by("-given_on")),
+            Prefetch("enrolments", queryset=Enrolment.objects.order_by("-enrolled_on")),
+        )
+    )
+    person = qs.filter(pk=_as_uuid(person_id)).first()
+    if person is None:
+        raise Http404
+    if audit_read:
+        audit.record_read(actor=user, target=person, action="person.view")
+    return person
+
+
+def household_members_detail(*, household: Household) -> dict[str, Any]:
+    """For a household page: its members' care history, consents and enrolments, in 3 queries."""
+    person_ids = [m.person_id for m in household.memberships.all()]
+    care = CareArrangement.objects.filter(person_id__in=person_ids).select_related(
+        "person", "caregiver_household"
+    )
+    consents = Consent.objects.filter(person_id__in=person_ids).select_related("person")
+    enrolments = Enrolment.objects.filter(person_id__in=person_ids).select_related("person")
+    return {
+        "care": list(care.order_by("person__given_name", "-started_on")),
+        "consents": list(consents.order_by("person__given_name", "-given_on")),
+        "enrolments": list(enrolments.order_by("person__given_name", "-enrolled_on")),
+    }
+
+
+def membership_get(*, user: Any, membership_id: Any) -> Membership:
+    """A membership whose household the user may see; 404 otherwise."""
+    visible = Household.objects.filter(owned_scope(user)).values("pk")
+    membership = (
+        Membership.objects.select_related("household", "person")
+        .filter(pk=_as_uuid(membership_id), household__in=visible)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def consent_get(*, user: Any, consent_id: Any) -> Consent:
+    """A consent of a person the user may see; 404 otherwise."""
+    visible = Person.objects.filter(owned_scope(user)).values("pk")
+    consent = (
+        Consent.objects.select_related("person")
+        .filter(pk=_as_uuid(consent_id), person__in=visible)
+        .first()
+    )
+    if consent is None:
+        raise Http404
+    return consent

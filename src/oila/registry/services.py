@@ -1,0 +1,428 @@
+"""Writes to the registry. Each service validates, saves and writes its audit event in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from oila.accounts.models import Programme, Role, User
+from oila.accounts.selectors import programmes_of
+from oila.audit import services as audit
+from oila.common.crypto import keyed_hash
+from oila.common.dates import today
+from oila.common.errors import ApplicationError
+from oila.common.script import detect_script, search_key
+from oila.common.services import model_update, snapshot
+from oila.registry.models import (
+    CareArrangement,
+    Consent,
+    Enrolment,
+    Household,
+    Membership,
+    Person,
+)
+from oila.registry.visibility import can_register
+
+HOUSEHOLD_FIELDS = [
+    "name",
+    "kind",
+    "district",
+    "mahalla",
+    "address",
+    "phone",
+    "income_sources",
+    "state_benefits",
+    "adults_employed",
+    "monthly_income_uzs",
+    "housing",
+    "economic_notes",
+    "external_id",
+]
+PERSON_FIELDS = [
+    "given_name",
+    "family_name",
+    "patronymic",
+    "sex",
+    "birth_date",
+    "birth_date_estimated",
+    *Person.WG_FIELDS,
+    "pinfl",
+    "phone",
+    "external_id",
+]
+# Values never copied into the audit trail: the event says that they changed, not what they are.
+SECRET_FIELDS = {"pinfl", "economic_notes", "notes"}
+
+
+def _audit_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: ("[encrypted]" if k in SECRET_FIELDS and v else v) for k, v in values.items()}
+
+
+def _require_registrar(actor: User) -> None:
+    if not can_register(actor):
+        raise PermissionDenied(_("Your role does not allow registering or editing families."))
+
+
+def _programme_for(actor: User, programme: Programme | None) -> Programme:
+    allowed = programmes_of(user=actor)
+    if programme is None:
+        programme = allowed.first()
+        if programme is None:
+            raise ApplicationError(_("You are not attached to any programme."))
+    elif not allowed.filter(pk=programme.pk).exists():
+        raise PermissionDenied(_("You do not work on this programme."))
+    return programme
+
+
+def _derive_person(person: Person) -> None:
+    """Fields that follow from what was entered: search key, script, disability, PINFL hash."""
+    names = " ".join(p for p in (person.given_name, person.family_name, person.patronymic) if p)
+    person.search_text = search_key(names)
+    person.name_script = detect_script(names)
+    person.has_disability = any((getattr(person, f) or 0) >= 3 for f in Person.WG_FIELDS)
+    person.pinfl = (person.pinfl or "").strip()
+    person.pinfl_hash = keyed_hash(person.pinfl) if person.pinfl else ""
+
+
+def _estimated_birth_date(age: int) -> dt.date:
+    now = today()
+    return dt.date(now.year - age, 7, 1) if (now.month, now.day) >= (7, 1) else dt.date(
+        now.year - age - 1, 7, 1
+    )
+
+
+def _person_data(data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    age = data.pop("estimated_age", None)
+    if age is not None and not data.get("birth_date"):
+        data["birth_date"] = _estimated_birth_date(int(age))
+        data["birth_date_estimated"] = True
+    return data
+
+
+def household_refresh_search(*, household: Household) -> None:
+    """Rebuild the household's search key from its name and its current members' names."""
+    names = [household.name]
+    names += [
+        m.person.search_text
+        for m in household.memberships.filter(ended_on__isnull=True).select_related("person")
+    ]
+    household.search_text = " | ".join(search_key(n) for n in names if n)
+    household.save(update_fields=["search_text", "updated_at"])
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: User,
+    data: dict[str, Any],
+    household: Household | None = None,
+    relationship: str = Membership.Relationship.OTHER,
+    programme: Programme | None = None,
+    started_on: dt.date | None = None,
+) -> Person:
+    """Register a person, in a household (taking its owners) or on their own (e.g. a specialist)."""
+    _require_registrar(actor)
+    data = _person_data(data)
+    owner = household or None
+    person = Person(
+        programme=owner.programme if owner else _programme_for(actor, programme),
+        team=owner.team if owner else actor.team,
+        caseworker=(
+            owner.caseworker if owner else (actor if actor.role == Role.CASEWORKER else None)
+        ),
+        **{k: v for k, v in data.items() if k in PERSON_FIELDS},
+    )
+    _derive_person(person)
+    person.full_clean()
+    person.save(force_insert=True)
+    audit.record(
+        actor=actor,
+        action="person.create",
+        target=person,
+        after=_audit_values(snapshot(person, [k for k in PERSON_FIELDS if k in data])),
+    )
+    if household is not None:
+        membership_add(
+            actor=actor,
+            household=household,
+            person=person,
+            relationship=relationship,
+            started_on=started_on or today(),
+        )
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: User, person: Person, data: dict[str, Any]) -> Person:
+    """Change a person's details; derived fields and household search keys follow."""
+    _require_registrar(actor)
+    data = _person_data(data)
+    person, before, after = model_update(instance=person, data=data, fields=PERSON_FIELDS)
+    if not after:
+        return person
+    _derive_person(person)
+    person.save(
+        update_fields=["search_text", "name_script", "has_disability", "pinfl", "pinfl_hash"]
+    )
+    audit.record(
+        actor=actor,
+        action="person.update",
+        target=person,
+        before=_audit_values(before),
+        after=_audit_values(after),
+    )
+    if {"given_name", "family_name", "patronymic"} & after.keys():
+        for membership in person.memberships.filter(ended_on__isnull=True).select_related(
+            "household"
+        ):
+            household_refresh_search(household=membership.household)
+    return person
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    actor: User,
+    household: Household,
+    person: Person,
+    relationship: str,
+    started_on: dt.date,
+) -> Membership:
+    """Make a person a member of a household from a date."""
+    _require_registrar(actor)
+    if household.memberships.filter(person=person, ended_on__isnull=True).exists():
+        raise ApplicationError(_("This person is already a member of this household."))
+    membership = Membership(
+        household=household, person=person, relationship=relationship, started_on=started_on
+    )
+    membership.full_clean()
+    membership.save(force_insert=True)
+    audit.record(
+        actor=actor,
+        action="membership.add",
+        target=membership,
+        after={"household": household.pk, "person": person.pk, "relationship": relationship},
+    )
+    household_refresh_search(household=household)
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor: User, membership: Membership, ended_on: dt.date) -> Membership:
+    """A person leaves a household on a date (the history is kept)."""
+    _require_registrar(actor)
+    if membership.ended_on is not None:
+        raise ApplicationError(_("This membership has already ended."))
+    membership.ended_on = ended_on
+    membership.full_clean()
+    membership.save(update_fields=["ended_on", "updated_at"])
+    audit.record(
+        actor=actor, action="membership.end", target=membership, after={"ended_on": ended_on}
+    )
+    household_refresh_search(household=membership.household)
+    return membership
+
+
+@transaction.atomic
+def household_register(
+    *,
+    actor: User,
+    data: dict[str, Any],
+    members: list[dict[str, Any]],
+    programme: Programme | None = None,
+    caseworker: User | None = None,
+) -> Household:
+    """Register a household with its members (and their enrolments) in one all-or-nothing step.
+
+    Each member is a dict of person fields plus `relationship` and an optional `group` to enrol in.
+    """
+    _require_registrar(actor)
+    if not members:
+        raise ApplicationError(_("A household needs at least one member."), field="members")
+    programme = _programme_for(actor, programme)
+    if caseworker is None and actor.role == Role.CASEWORKER:
+        caseworker = actor
+    household = Household(
+        programme=programme,
+        team=caseworker.team if caseworker else actor.team,
+        caseworker=caseworker,
+        **{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS},
+    )
+    household.full_clean()
+    household.save(force_insert=True)
+    audit.record(
+        actor=actor,
+        action="household.register",
+        target=household,
+        after=_audit_values(snapshot(household, [k for k in HOUSEHOLD_FIELDS if k in data])),
+    )
+    errors: dict[str, Any] = {}
+    for index, member in enumerate(members):
+        member = dict(member)
+        relationship = member.pop("relationship", Membership.Relationship.OTHER)
+        group = member.pop("group", "")
+        try:
+            person = person_create(
+                actor=actor, data=member, household=household, relationship=relationship
+            )
+        except ValidationError as exc:
+            errors[f"members[{index}]"] = exc.message_dict
+            continue
+        if group:
+            enrolment_create(
+                actor=actor, programme=programme, person=person, group=group, enrolled_on=today()
+            )
+    if errors:
+        # Nothing is kept when one member is wrong: the caller shows every member's errors.
+        raise ValidationError(errors)
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor: User, household: Household, data: dict[str, Any]) -> Household:
+    """Change a household's address and economic situation."""
+    _require_registrar(actor)
+    household, before, after = model_update(
+        instance=household, data=data, fields=HOUSEHOLD_FIELDS
+    )
+    if after:
+        audit.record(
+            actor=actor,
+            action="household.update",
+            target=household,
+            before=_audit_values(before),
+            after=_audit_values(after),
+        )
+        if "name" in after:
+            household_refresh_search(household=household)
+    return household
+
+
+@transaction.atomic
+def care_arrangement_record(
+    *, actor: User, person: Person, data: dict[str, Any]
+) -> CareArrangement:
+    """Record a child's care arrangement from a date; the one it follows ends the day before."""
+    _require_registrar(actor)
+    arrangement = CareArrangement(person=person, **data)
+    arrangement.full_clean()
+    current = person.care_arrangements.filter(ended_on__isnull=True).first()
+    if current is not None:
+        if current.started_on >= arrangement.started_on:
+            raise ApplicationError(
+                _("The new arrangement must start after the current one (from %(date)s).")
+                % {"date": current.started_on},
+                field="started_on",
+            )
+        current.ended_on = arrangement.started_on - dt.timedelta(days=1)
+        current.save(update_fields=["ended_on", "updated_at"])
+    if arrangement.next_review_on is None and arrangement.is_formal:
+        months = person.programme.setting("placement_review_months")
+        arrangement.next_review_on = _add_months(arrangement.started_on, months)
+    arrangement.save(force_insert=True)
+    audit.record(
+        actor=actor,
+        action="care.record",
+        target=arrangement,
+        after=_audit_values(snapshot(arrangement, ["person", "type", "started_on", "notes"])),
+    )
+    return arrangement
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def consent_record(*, actor: User, person: Person, data: dict[str, Any]) -> Consent:
+    """Record a consent (purpose, who gave it, when)."""
+    _require_registrar(actor)
+    consent = Consent(person=person, **data)
+    consent.full_clean()
+    consent.save(force_insert=True)
+    audit.record(
+        actor=actor,
+        action="consent.record",
+        target=consent,
+        after=snapshot(consent, ["person", "purpose", "given_by", "given_on", "child_assent"]),
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: User, consent: Consent, withdrawn_on: dt.date) -> Consent:
+    """Withdraw a consent from a date; the record stays as evidence."""
+    _require_registrar(actor)
+    if consent.withdrawn_on is not None:
+        raise ApplicationError(_("This consent was already withdrawn."))
+    if withdrawn_on < consent.given_on:
+        raise ApplicationError(_("A consent cannot be withdrawn before it was given."))
+    consent.withdrawn_on = withdrawn_on
+    consent.save(update_fields=["withdrawn_on", "updated_at"])
+    audit.record(
+        actor=actor, action="consent.withdraw", target=consent, after={"withdrawn_on": withdrawn_on}
+    )
+    return consent
+
+
+@transaction.atomic
+def enrolment_create(
+    *,
+    actor: User,
+    programme: Programme,
+    group: str,
+    enrolled_on: dt.date,
+    person: Person | None = None,
+    household: Household | None = None,
+) -> Enrolment:
+    """Enrol a person or a household in a programme's beneficiary group."""
+    _require_registrar(actor)
+    if person is not None and Enrolment.objects.filter(
+        programme=programme, person=person, group=group, status=Enrolment.Status.ACTIVE
+    ).exists():
+        raise ApplicationError(_("This person is already enrolled in this group."), field="group")
+    enrolment = Enrolment(
+        programme=programme, person=person, household=household, group=group, enrolled_on=enrolled_on
+    )
+    enrolment.full_clean()
+    enrolment.save(force_insert=True)
+    audit.record(
+        actor=actor,
+        action="enrolment.create",
+        target=enrolment,
+        after=snapshot(enrolment, ["person", "household", "group", "enrolled_on"]),
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_set_status(
+    *, actor: User, enrolment: Enrolment, status: str, ended_on: dt.date | None = None
+) -> Enrolment:
+    """Move an enrolment to graduated, transferred or exited (or back to active)."""
+    _require_registrar(actor)
+    before = snapshot(enrolment, ["status", "ended_on"])
+    enrolment.status = status
+    enrolment.ended_on = None if status == Enrolment.Status.ACTIVE else (ended_on or today())
+    enrolment.full_clean()
+    enrolment.save(update_fields=["status", "ended_on", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="enrolment.status",
+        target=enrolment,
+        before=before,
+        after=snapshot(enrolment, ["status", "ended_on"]),
+    )
+    return enrolment

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from oila.audit.models import AuditEvent
+from oila.audit.services import verify_chain
+from tests.base import OilaTestCase
+
+
+def tamper(seq: int, **changes: object) -> None:
+    """Edit an audit row behind the services' back, as an attacker with database access would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")  # bypass the append-only trigger
+        sets = ", ".join(f"{k} = %s" for k in changes)
+        cursor.execute(f"UPDATE audit_auditevent SET {sets} WHERE seq = %s", [*changes.values(), seq])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+class AuditChainTests(OilaTestCase):
+    def test_it_writes_an_event_for_each_registration_step(self) -> None:
+        actions = list(AuditEvent.objects.values_list("action", flat=True))
+        self.assertEqual(actions.count("household.register"), 1)
+        self.assertEqual(actions.count("person.create"), 2)
+        self.assertEqual(actions.count("membership.add"), 2)
+        self.assertEqual(actions.count("enrolment.create"), 1)
+
+    def test_it_verifies_an_untouched_chain(self) -> None:
+        out = StringIO()
+        call_command("audit", "verify", stdout=out)
+        self.assertIn("OK", out.getvalue())
+        self.assertTrue(verify_chain().ok)
+
+    def test_it_names_the_first_tampered_event(self) -> None:
+        tamper(3, action="person.delete")
+        with self.assertRaisesMessage(CommandError, "#3"):
+            call_command("audit", "verify")
+        self.assertEqual(verify_chain().broken_seq, 3)
+
+    def test_it_notices_a_deleted_event(self) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET session_replication_role = replica")
+            cursor.execute("DELETE FROM audit_auditevent WHERE seq = 2")
+            if connection.vendor == "postgresql":
+                cursor.execute("SET session_replication_role = DEFAULT")
+        result = verify_chain()
+        self.assertFalse(result.ok)
+        self.assertEqual(result.broken_seq, 3)
+
+    def test_postgres_refuses_updates_and_deletes(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("the append-only trigger exists on PostgreSQL only")
+        from django.db import DatabaseError, transaction
+
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(seq=1).update(action="x")
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(seq=1).delete()
