@@ -271,7 +271,9 @@ def household_register(
                 actor=actor, data=member, household=household, relationship=relationship
             )
         except ValidationError as exc:
-            errors[f"members[{index}]"] = exc.message_dict
+            # Flat keys ("members.0.pinfl") so forms and the API can put each message in its place.
+            for field, messages in exc.message_dict.items():
+                errors[f"members.{index}.{field}"] = messages
             continue
         if group:
             enrolment_create(
