@@ -61,3 +61,11 @@ class AuditChainTests(OilaTestCase):
             AuditEvent.objects.filter(seq=1).update(action="x")
         with self.assertRaises(DatabaseError), transaction.atomic():
             AuditEvent.objects.filter(seq=1).delete()
+
+
+class AuditContextTests(OilaTestCase):
+    def test_a_page_read_records_the_client_address(self) -> None:
+        self.client.force_login(self.alice)
+        self.client.get(f"/people/{self.child.pk}/", REMOTE_ADDR="10.1.2.3")
+        event = AuditEvent.objects.latest("seq")
+        self.assertEqual((event.action, event.ip), ("person.view", "10.1.2.3"))
