@@ -66,3 +66,62 @@ def search_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", latin)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.lower().split())
+
+
+_LAT_DIGRAPHS = [
+    ("oʻ", "ў"), ("gʻ", "ғ"), ("sh", "ш"), ("ch", "ч"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"),
+    ("ye", "е"),
+]  # fmt: skip
+_LAT_SINGLE = {
+    "a": "а", "b": "б", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "ҳ", "i": "и", "j": "ж",
+    "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "q": "қ", "r": "р", "s": "с",
+    "t": "т", "u": "у", "v": "в", "x": "х", "y": "й", "z": "з", "ʼ": "ъ",
+}  # fmt: skip
+# Text that must pass through untouched: printf and format placeholders, HTML tags and entities.
+_PROTECTED = re.compile(r"%\([^)]*\)[sdif]|%[sdif%]|\{[^}]*\}|<[^>]+>|&\w+;|https?://\S+")
+
+
+def _latin_word_to_cyrillic(text: str) -> str:
+    text = text.replace("o'", "oʻ").replace("g'", "gʻ").replace("O'", "Oʻ").replace("G'", "Gʻ")
+    text = text.replace("‘", "ʻ").replace("`", "ʻ").replace("'", "ʼ")
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        low_pair = text[i : i + 2].lower()
+        at_word_start = i == 0 or not text[i - 1].isalpha()
+        cyr = None
+        for latin, cyrillic in _LAT_DIGRAPHS:
+            if low_pair == latin:
+                cyr, step = cyrillic, 2
+                break
+        if cyr is None:
+            low = ch.lower()
+            if low == "e" and at_word_start:
+                cyr = "э"
+            else:
+                cyr = _LAT_SINGLE.get(low)
+            step = 1
+        if cyr is None:
+            out.append(ch)
+            i += 1
+            continue
+        out.append(cyr.upper() if ch.isupper() else cyr)
+        i += step
+    return "".join(out)
+
+
+def latin_to_cyrillic(text: str) -> str:
+    """Uzbek Latin → Cyrillic (the reverse of the official table), leaving placeholders and tags alone.
+
+    Used to derive the Uzbek Cyrillic interface from the Uzbek Latin one; Russian loanwords with ц or
+    щ come out as their Latin spelling would be read (тс, ш), which Uzbek Cyrillic readers accept.
+    """
+    parts: list[str] = []
+    last = 0
+    for match in _PROTECTED.finditer(text):
+        parts.append(_latin_word_to_cyrillic(text[last : match.start()]))
+        parts.append(match.group(0))
+        last = match.end()
+    parts.append(_latin_word_to_cyrillic(text[last:]))
+    return "".join(parts)
