@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from oila.accounts.models import Programme, Role, User
 from oila.audit import services as audit
 from oila.common.crypto import keyed_hash
 from oila.common.script import search_key
@@ -61,9 +62,7 @@ def household_list(*, user: Any, filters: HouseholdFilters | None = None) -> Que
             qs = qs.filter(search_text__contains=word)
     return (
         qs.select_related("district", "mahalla", "caseworker")
-        .annotate(
-            member_count=Count("memberships", filter=Q(memberships__ended_on__isnull=True))
-        )
+        .annotate(member_count=Count("memberships", filter=Q(memberships__ended_on__isnull=True)))
         .order_by("name", "id")
     )
 
@@ -77,7 +76,9 @@ def _as_uuid(value: Any) -> uuid.UUID:
 
 def household_get(*, user: Any, household_id: Any, audit_read: bool = True) -> Household:
     """One household with members, enrolments, care history and consents; 404 when out of scope."""
-    current = Membership.objects.select_related("person").order_by("started_on", "person__given_name")
+    current = Membership.objects.select_related("person").order_by(
+        "started_on", "person__given_name"
+    )
     qs = (
         Household.objects.filter(owned_scope(user))
         .select_related("district", "mahalla", "caseworker", "team", "programme")
@@ -169,3 +170,107 @@ def consent_get(*, user: Any, consent_id: Any) -> Consent:
     if consent is None:
         raise Http404
     return consent
+
+
+def household_enrolments(*, household: Household) -> list[Enrolment]:
+    """The enrolments of a household and of its current members, in one query.
+
+    The household must come from household_get (visibility already applied) with its memberships
+    prefetched.
+    """
+    member_ids = [m.person_id for m in household.memberships.all() if m.ended_on is None]
+    return list(
+        Enrolment.objects.filter(Q(household=household) | Q(person_id__in=member_ids)).order_by(
+            "-enrolled_on", "group", "id"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MyWork:
+    household_count: int
+    recent_households: list[Household]
+
+
+def my_work(*, user: Any, recent: int = 10) -> MyWork:
+    """A home page's summary: how many households the user may see and the latest changed ones."""
+    count = Household.objects.filter(owned_scope(user)).count()
+    latest = household_list(user=user).order_by("-updated_at", "id")[:recent]
+    return MyWork(household_count=count, recent_households=list(latest))
+
+
+def enrolment_get(*, user: Any, enrolment_id: Any) -> Enrolment:
+    """An enrolment of a person or a household the user may see; 404 otherwise."""
+    people = Person.objects.filter(owned_scope(user)).values("pk")
+    households = Household.objects.filter(owned_scope(user)).values("pk")
+    enrolment = (
+        Enrolment.objects.select_related("person", "household", "programme")
+        .filter(pk=_as_uuid(enrolment_id))
+        .filter(Q(person__in=people) | Q(household__in=households))
+        .first()
+    )
+    if enrolment is None:
+        raise Http404
+    return enrolment
+
+
+def programme_stats(*, programme: Programme) -> dict[str, Any]:
+    """A programme's counts, from database aggregates only (no personal data): active enrolments of
+    people by beneficiary group and sex, households by kind and district, families with vulnerable
+    children, and active users by role (users are counted installation-wide, since partners and
+    administrators belong to no programme)."""
+    active = Enrolment.objects.filter(
+        programme=programme, status=Enrolment.Status.ACTIVE, person__isnull=False
+    )
+    enrolled = {group: {"female": 0, "male": 0, "total": 0} for group in Enrolment.Group.values}
+    with_disability = dict.fromkeys(Enrolment.Group.values, 0)
+    rows = (
+        active.values("group", "person__sex")
+        .annotate(
+            n=Count("person", distinct=True),
+            disabled=Count("person", distinct=True, filter=Q(person__has_disability=True)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        counts = enrolled.setdefault(row["group"], {"female": 0, "male": 0, "total": 0})
+        counts[row["person__sex"]] = counts.get(row["person__sex"], 0) + row["n"]
+        counts["total"] += row["n"]
+        with_disability[row["group"]] = with_disability.get(row["group"], 0) + row["disabled"]
+
+    households_qs = Household.objects.filter(programme=programme)
+    households = {"total": 0, **dict.fromkeys(Household.Kind.values, 0)}
+    for row in households_qs.values("kind").annotate(n=Count("id")).order_by():
+        households[row["kind"]] = row["n"]
+        households["total"] += row["n"]
+    by_district = {
+        row["district__soato"]: row["n"]
+        for row in households_qs.values("district__soato")
+        .annotate(n=Count("id"))
+        .order_by("district__soato")
+    }
+    families = (
+        households_qs.filter(
+            memberships__ended_on__isnull=True,
+            memberships__person__enrolments__programme=programme,
+            memberships__person__enrolments__group=Enrolment.Group.VULNERABLE_CHILD,
+            memberships__person__enrolments__status=Enrolment.Status.ACTIVE,
+        )
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    users = dict.fromkeys(Role.values, 0)
+    for row in (
+        User.objects.filter(is_active=True).values("role").annotate(n=Count("id")).order_by()
+    ):
+        users[row["role"]] = row["n"]
+    return {
+        "programme": programme.slug,
+        "enrolled": enrolled,
+        "enrolled_with_disability": with_disability,
+        "households": households,
+        "households_by_district": by_district,
+        "families_with_vulnerable_children": families,
+        "users": users,
+    }
