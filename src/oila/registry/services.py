@@ -428,3 +428,53 @@ def enrolment_set_status(
         after=snapshot(enrolment, ["status", "ended_on"]),
     )
     return enrolment
+
+
+def person_validate(*, data: dict[str, Any]) -> None:
+    """Check a person's details against the model's rules without saving anything.
+
+    Raises the ValidationError that person_create would raise for the same data, so a caller can
+    report every member's mistakes before household_register runs.
+    """
+    data = _person_data(data)
+    person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
+    _derive_person(person)
+    person.full_clean(
+        exclude=["programme", "team", "caseworker"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
+@transaction.atomic
+def household_member_add(
+    *,
+    actor: User,
+    household: Household,
+    member: dict[str, Any],
+    started_on: dt.date | None = None,
+) -> Person:
+    """Register a new member of an existing household, enrolled when the member names a group.
+
+    `member` is what household_register takes for one member: person fields, `relationship` and an
+    optional `group`.
+    """
+    data = dict(member)
+    relationship = data.pop("relationship", Membership.Relationship.OTHER)
+    group = data.pop("group", "")
+    person = person_create(
+        actor=actor,
+        data=data,
+        household=household,
+        relationship=relationship,
+        started_on=started_on,
+    )
+    if group:
+        enrolment_create(
+            actor=actor,
+            programme=household.programme,
+            person=person,
+            group=group,
+            enrolled_on=today(),
+        )
+    return person
