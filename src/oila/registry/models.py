@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -213,9 +213,13 @@ class Person(Owned):
     def clean(self) -> None:
         if self.birth_date is not None:
             if self.birth_date > today():
-                raise ValidationError({"birth_date": _("The date of birth cannot be in the future.")})
+                raise ValidationError(
+                    {"birth_date": _("The date of birth cannot be in the future.")}
+                )
             if self.birth_date.year < today().year - 120:
-                raise ValidationError({"birth_date": _("The date of birth is too far in the past.")})
+                raise ValidationError(
+                    {"birth_date": _("The date of birth is too far in the past.")}
+                )
 
     @property
     def full_name(self) -> str:
@@ -278,7 +282,6 @@ class CareArrangement(BaseModel):
         RESIDENTIAL = "residential", _("residential care (institution)")
         INDEPENDENT = "independent", _("supervised independent living")
         OTHER = "other", _("other")
-
 
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="care_arrangements", verbose_name=_("child")

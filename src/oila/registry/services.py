@@ -90,8 +90,10 @@ def _derive_person(person: Person) -> None:
 
 def _estimated_birth_date(age: int) -> dt.date:
     now = today()
-    return dt.date(now.year - age, 7, 1) if (now.month, now.day) >= (7, 1) else dt.date(
-        now.year - age - 1, 7, 1
+    return (
+        dt.date(now.year - age, 7, 1)
+        if (now.month, now.day) >= (7, 1)
+        else dt.date(now.year - age - 1, 7, 1)
     )
 
 
@@ -289,9 +291,7 @@ def household_register(
 def household_update(*, actor: User, household: Household, data: dict[str, Any]) -> Household:
     """Change a household's address and economic situation."""
     _require_registrar(actor)
-    household, before, after = model_update(
-        instance=household, data=data, fields=HOUSEHOLD_FIELDS
-    )
+    household, before, after = model_update(instance=household, data=data, fields=HOUSEHOLD_FIELDS)
     if after:
         audit.record(
             actor=actor,
@@ -391,12 +391,19 @@ def enrolment_create(
 ) -> Enrolment:
     """Enrol a person or a household in a programme's beneficiary group."""
     _require_registrar(actor)
-    if person is not None and Enrolment.objects.filter(
-        programme=programme, person=person, group=group, status=Enrolment.Status.ACTIVE
-    ).exists():
+    if (
+        person is not None
+        and Enrolment.objects.filter(
+            programme=programme, person=person, group=group, status=Enrolment.Status.ACTIVE
+        ).exists()
+    ):
         raise ApplicationError(_("This person is already enrolled in this group."), field="group")
     enrolment = Enrolment(
-        programme=programme, person=person, household=household, group=group, enrolled_on=enrolled_on
+        programme=programme,
+        person=person,
+        household=household,
+        group=group,
+        enrolled_on=enrolled_on,
     )
     enrolment.full_clean()
     enrolment.save(force_insert=True)

@@ -1,0 +1,1 @@
+"""The registry's HTML pages: households (list, page, registration, edits) and people."""
