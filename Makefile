@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VAR ?= var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -19,22 +20,25 @@ $(STAMP): requirements.lock pyproject.toml
 
 # Runs the demo programme on an embedded SQLite database under var/.
 demo: venv
-	@mkdir -p var
-	@test -s var/demo-password || $(BIN)/python -c "import secrets; print('khorezm-' + secrets.token_urlsafe(9))" > var/demo-password
-	OILA_DEMO=1 $(BIN)/oila migrate --no-input
-	OILA_DEMO=1 $(BIN)/oila demo-data --password "$$(cat var/demo-password)"
+	@mkdir -p $(VAR)/static
+	@test -s $(VAR)/demo-password || $(BIN)/python -c "import secrets; print('khorezm-' + secrets.token_urlsafe(9))" > $(VAR)/demo-password
+	OILA_DEMO=1 OILA_VAR_DIR=$(abspath $(VAR)) $(BIN)/oila migrate --no-input
+	OILA_DEMO=1 OILA_VAR_DIR=$(abspath $(VAR)) $(BIN)/oila demo-data --password "$$(cat $(VAR)/demo-password)"
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	OILA_DEMO=1 $(BIN)/oila runserver --noreload $(HOST):$(PORT)
+	OILA_DEMO=1 OILA_VAR_DIR=$(abspath $(VAR)) $(BIN)/oila runserver --noreload $(HOST):$(PORT)
 
 test: venv
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Runs every checker even when one fails, so one run shows every problem; fails if any did.
 # mypy's Django plugin loads the settings: OILA_TESTING=1 lets it do so without production secrets.
 lint: venv
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	OILA_TESTING=1 $(BIN)/mypy
-	$(BIN)/lint-imports
+	@failed=""; \
+	echo "$(BIN)/ruff check ."; $(BIN)/ruff check . || failed="$$failed ruff-check"; \
+	echo "$(BIN)/ruff format --check ."; $(BIN)/ruff format --check . || failed="$$failed ruff-format"; \
+	echo "$(BIN)/mypy"; OILA_TESTING=1 $(BIN)/mypy || failed="$$failed mypy"; \
+	echo "$(BIN)/lint-imports"; $(BIN)/lint-imports --no-cache || failed="$$failed lint-imports"; \
+	if [ -n "$$failed" ]; then echo "lint failed:$$failed"; exit 1; fi
 
 format: venv
 	$(BIN)/ruff check --fix .

@@ -162,7 +162,12 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 EXTRA_LANG_INFO = {
-    "uz-cyrl": {"bidi": False, "code": "uz-cyrl", "name": "Uzbek (Cyrillic)", "name_local": "Ўзбекча"},
+    "uz-cyrl": {
+        "bidi": False,
+        "code": "uz-cyrl",
+        "name": "Uzbek (Cyrillic)",
+        "name_local": "Ўзбекча",
+    },
 }
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("OILA_TIME_ZONE", "Asia/Tashkent")
@@ -216,8 +221,30 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "oila API",
-    "DESCRIPTION": "Households and people of family-strengthening programmes (v1).",
+    "DESCRIPTION": """Households and people of family-strengthening programmes (v1).
+
+**Authentication.** Either the session of a user signed in to the web application (writes then need
+the `X-CSRFToken` header), or a token sent as `Authorization: Token <key>`. Tokens are issued by an
+administrator in the Django admin (*Auth Token › Tokens › Add token*, one per user); treat a token
+like a password, and delete it there to revoke it. Without either, requests get 401.
+
+**What you see.** Every request sees only the records the user's role and team may see: a record
+outside that scope answers 404, exactly as one that does not exist. Roles that do not register
+families get empty lists and 403 when they try to create one.
+
+**Privacy.** Lists return summaries; reading a household's or a person's full record is written to the
+audit log. A PINFL is accepted on input but only ever returned masked (`pinfl_masked`).
+
+**Errors.** Invalid input answers 400 with an object of field names to lists of messages (a
+member's errors under `members`, keyed by the member's position); nothing is saved.
+
+**Lists** are paginated: `page`, 50 to a page.
+""",
     "VERSION": "1",
+    # The six Washington Group questions share one answer scale, so one enum.
+    "ENUM_NAME_OVERRIDES": {"DifficultyEnum": "oila.registry.models.Person.Difficulty"},
+    # Tags and operation ids from the resource ("households_list"), not the version ("v1_…").
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -237,6 +264,8 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "jobs.sqlite3")})
+    if not TESTING:  # huey opens its file as soon as the app loads (tests run it in memory)
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

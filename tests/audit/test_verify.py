@@ -14,9 +14,12 @@ def tamper(seq: int, **changes: object) -> None:
     """Edit an audit row behind the services' back, as an attacker with database access would."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")  # bypass the append-only trigger
+            # Bypass the append-only trigger, as a superuser could.
+            cursor.execute("SET session_replication_role = replica")
         sets = ", ".join(f"{k} = %s" for k in changes)
-        cursor.execute(f"UPDATE audit_auditevent SET {sets} WHERE seq = %s", [*changes.values(), seq])
+        cursor.execute(
+            f"UPDATE audit_auditevent SET {sets} WHERE seq = %s", [*changes.values(), seq]
+        )
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = DEFAULT")
 

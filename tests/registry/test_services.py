@@ -94,7 +94,9 @@ class HouseholdRegisterTests(OilaTestCase):
 
 class PersonTests(OilaTestCase):
     def test_it_encrypts_the_pinfl_and_finds_it_by_keyed_hash(self) -> None:
-        services.person_update(actor=self.alice, person=self.child, data={"pinfl": "31405201400012"})
+        services.person_update(
+            actor=self.alice, person=self.child, data={"pinfl": "31405201400012"}
+        )
         self.child.refresh_from_db()
         self.assertEqual(self.child.pinfl, "31405201400012")
         self.assertEqual(self.child.pinfl_hash, keyed_hash("31405201400012"))
@@ -107,7 +109,9 @@ class PersonTests(OilaTestCase):
         self.assertNotIn("31405201400012", raw[0])
 
     def test_it_keeps_the_pinfl_out_of_the_audit_trail(self) -> None:
-        services.person_update(actor=self.alice, person=self.child, data={"pinfl": "31405201400012"})
+        services.person_update(
+            actor=self.alice, person=self.child, data={"pinfl": "31405201400012"}
+        )
         event = AuditEvent.objects.filter(action="person.update").latest("seq")
         self.assertEqual(event.after["pinfl"], "[encrypted]")
 
@@ -175,10 +179,14 @@ class CareAndConsentTests(OilaTestCase):
             },
         )
         self.assertTrue(consent.is_current)
-        services.consent_withdraw(actor=self.alice, consent=consent, withdrawn_on=dt.date(2024, 6, 1))
+        services.consent_withdraw(
+            actor=self.alice, consent=consent, withdrawn_on=dt.date(2024, 6, 1)
+        )
         self.assertFalse(Consent.objects.get(pk=consent.pk).is_current)
         with self.assertRaises(ApplicationError):
-            services.consent_withdraw(actor=self.alice, consent=consent, withdrawn_on=dt.date(2024, 7, 1))
+            services.consent_withdraw(
+                actor=self.alice, consent=consent, withdrawn_on=dt.date(2024, 7, 1)
+            )
 
 
 class EnrolmentTests(OilaTestCase):
@@ -201,4 +209,6 @@ class EnrolmentTests(OilaTestCase):
             ended_on=dt.date(2025, 12, 1),
         )
         enrolment.refresh_from_db()
-        self.assertEqual((enrolment.status, enrolment.ended_on), ("graduated", dt.date(2025, 12, 1)))
+        self.assertEqual(
+            (enrolment.status, enrolment.ended_on), ("graduated", dt.date(2025, 12, 1))
+        )

@@ -59,7 +59,9 @@ class HouseholdVisibilityTests(OilaTestCase):
         selectors.person_get(user=self.alice, person_id=self.child.pk)
         event = AuditEvent.objects.latest("seq")
         self.assertEqual(AuditEvent.objects.count(), before + 1)
-        self.assertEqual((event.kind, event.action, event.actor_username), ("read", "person.view", "alice"))
+        self.assertEqual(
+            (event.kind, event.action, event.actor_username), ("read", "person.view", "alice")
+        )
         self.assertEqual(event.target_id, str(self.child.pk))
 
 

@@ -27,7 +27,15 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "role", "organisation", "team", "is_active"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "role",
+        "organisation",
+        "team",
+        "is_active",
+    ]
     list_filter = ["role", "organisation", "team", "is_active"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,

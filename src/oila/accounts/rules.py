@@ -12,7 +12,9 @@ from oila.accounts.models import Role
 def _role(*roles: str) -> Any:
     @rules.predicate
     def has_role(user: Any) -> bool:
-        return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in roles)
+        return bool(
+            getattr(user, "is_authenticated", False) and user.is_active and user.role in roles
+        )
 
     return has_role
 

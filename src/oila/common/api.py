@@ -14,8 +14,12 @@ from oila.common.errors import ApplicationError
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, ApplicationError):
-        exc = exceptions.ValidationError(detail={exc.field or "non_field_errors": [str(exc.message)]})
+        exc = exceptions.ValidationError(
+            detail={exc.field or "non_field_errors": [str(exc.message)]}
+        )
     return drf_exception_handler(exc, context)

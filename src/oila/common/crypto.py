@@ -54,7 +54,9 @@ def decrypt(value: str) -> str:
     try:
         return _fernet().decrypt(value[len(PREFIX) :].encode("ascii")).decode("utf-8")
     except InvalidToken as exc:  # a wrong or missing key must never pass silently
-        raise ValueError("An encrypted value could not be decrypted with the configured keys.") from exc
+        raise ValueError(
+            "An encrypted value could not be decrypted with the configured keys."
+        ) from exc
 
 
 def rotate(value: str) -> str:

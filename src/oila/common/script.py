@@ -41,7 +41,11 @@ def cyrillic_to_latin(text: str) -> str:
     for ch in text:
         low = ch.lower()
         if low == "е":
-            latin = "ye" if (not prev or not prev.isalpha() or prev in _VOWELS or prev in "ъьЪЬ") else "e"
+            latin = (
+                "ye"
+                if (not prev or not prev.isalpha() or prev in _VOWELS or prev in "ъьЪЬ")
+                else "e"
+            )
         elif low in _CYR_TO_LAT:
             latin = _CYR_TO_LAT[low]
         else:
@@ -60,11 +64,15 @@ _APOSTROPHES = "ʻʼ'`‘’´ʹ"
 
 def search_key(text: str) -> str:
     """A lower-case Latin form for search: Cyrillic transliterated, apostrophes and accents dropped."""
-    latin = cyrillic_to_latin(text or "")
-    for a in _APOSTROPHES:
-        latin = latin.replace(a, "")
+    # Composed first, so that й, ё and ў meet the table as the letters they are.
+    latin = cyrillic_to_latin(unicodedata.normalize("NFC", text or ""))
     decomposed = unicodedata.normalize("NFKD", latin)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Letters outside the table that lose an accent (ѐ → е, ӣ → и) are in it now: a second pass makes
+    # the key idempotent, so a stored key and a key made from a typed query always meet.
+    plain = cyrillic_to_latin(plain)
+    for a in _APOSTROPHES:
+        plain = plain.replace(a, "")
     return " ".join(plain.lower().split())
 
 
@@ -97,10 +105,7 @@ def _latin_word_to_cyrillic(text: str) -> str:
                 break
         if cyr is None:
             low = ch.lower()
-            if low == "e" and at_word_start:
-                cyr = "э"
-            else:
-                cyr = _LAT_SINGLE.get(low)
+            cyr = "э" if low == "e" and at_word_start else _LAT_SINGLE.get(low)
             step = 1
         if cyr is None:
             out.append(ch)

@@ -10,11 +10,19 @@ from django.db import models
 M = TypeVar("M", bound=models.Model)
 
 
+def _field(instance: models.Model, name: str) -> models.Field[Any, Any]:
+    """A field declared on the model (not a reverse relation, which has no column of its own)."""
+    field = instance._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise ValueError(f"{instance._meta.label}.{name} is not a field of its own.")
+    return field
+
+
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The JSON-safe values of some fields, for an audit event's before/after."""
     out: dict[str, Any] = {}
     for name in fields:
-        field = instance._meta.get_field(name)
+        field = _field(instance, name)
         value = getattr(instance, field.attname)
         out[name] = to_jsonable(value)
     return out
@@ -46,7 +54,7 @@ def model_update(
     for name, value in data.items():
         if name not in allowed:
             continue
-        field = instance._meta.get_field(name)
+        field = _field(instance, name)
         if field.many_to_many:
             m2m[name] = value
             continue

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Audit trail tools. `oila audit verify` checks the whole hash chain."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["verify"], help="verify: recompute every event's hash")
+        parser.add_argument(
+            "action", choices=["verify"], help="verify: recompute every event's hash"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = verify_chain()

@@ -35,9 +35,7 @@ class Command(BaseCommand):
                     msgid_plural=entry.msgid_plural,
                     msgctxt=entry.msgctxt,
                     msgstr=latin_to_cyrillic(entry.msgstr) if entry.msgstr else "",
-                    msgstr_plural={
-                        k: latin_to_cyrillic(v) for k, v in entry.msgstr_plural.items()
-                    },
+                    msgstr_plural={k: latin_to_cyrillic(v) for k, v in entry.msgstr_plural.items()},
                     occurrences=entry.occurrences,
                     flags=[f for f in entry.flags if f != "fuzzy"] if entry.msgstr else entry.flags,
                 )
