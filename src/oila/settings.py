@@ -86,6 +86,10 @@ INSTALLED_APPS = [
     "oila.accounts",
     "oila.audit",
     "oila.registry",
+    "oila.dedup",
+    "oila.cases",
+    "oila.assessments",
+    "oila.plans",
     "oila.web",
     "oila.demo",
 ]

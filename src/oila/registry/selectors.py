@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.http import Http404
 from oila.accounts.models import Programme, Role, User
 from oila.audit import services as audit
 from oila.common.crypto import keyed_hash
+from oila.common.ids import uuid_or_404
 from oila.common.script import search_key
 from oila.registry.models import (
     CareArrangement,
@@ -67,13 +67,6 @@ def household_list(*, user: Any, filters: HouseholdFilters | None = None) -> Que
     )
 
 
-def _as_uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise Http404 from exc
-
-
 def household_get(*, user: Any, household_id: Any, audit_read: bool = True) -> Household:
     """One household with members, enrolments, care history and consents; 404 when out of scope."""
     current = Membership.objects.select_related("person").order_by(
@@ -87,7 +80,7 @@ def household_get(*, user: Any, household_id: Any, audit_read: bool = True) -> H
             Prefetch("enrolments", queryset=Enrolment.objects.order_by("-enrolled_on")),
         )
     )
-    household = qs.filter(pk=_as_uuid(household_id)).first()
+    household = qs.filter(pk=uuid_or_404(household_id)).first()
     if household is None:
         raise Http404
     if audit_read:
@@ -123,7 +116,7 @@ def person_get(*, user: Any, person_id: Any, audit_read: bool = True) -> Person:
             Prefetch("enrolments", queryset=Enrolment.objects.order_by("-enrolled_on")),
         )
     )
-    person = qs.filter(pk=_as_uuid(person_id)).first()
+    person = qs.filter(pk=uuid_or_404(person_id)).first()
     if person is None:
         raise Http404
     if audit_read:
@@ -151,7 +144,7 @@ def membership_get(*, user: Any, membership_id: Any) -> Membership:
     visible = Household.objects.filter(owned_scope(user)).values("pk")
     membership = (
         Membership.objects.select_related("household", "person")
-        .filter(pk=_as_uuid(membership_id), household__in=visible)
+        .filter(pk=uuid_or_404(membership_id), household__in=visible)
         .first()
     )
     if membership is None:
@@ -164,7 +157,7 @@ def consent_get(*, user: Any, consent_id: Any) -> Consent:
     visible = Person.objects.filter(owned_scope(user)).values("pk")
     consent = (
         Consent.objects.select_related("person")
-        .filter(pk=_as_uuid(consent_id), person__in=visible)
+        .filter(pk=uuid_or_404(consent_id), person__in=visible)
         .first()
     )
     if consent is None:
@@ -205,7 +198,7 @@ def enrolment_get(*, user: Any, enrolment_id: Any) -> Enrolment:
     households = Household.objects.filter(owned_scope(user)).values("pk")
     enrolment = (
         Enrolment.objects.select_related("person", "household", "programme")
-        .filter(pk=_as_uuid(enrolment_id))
+        .filter(pk=uuid_or_404(enrolment_id))
         .filter(Q(person__in=people) | Q(household__in=households))
         .first()
     )
