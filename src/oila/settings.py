@@ -271,6 +271,7 @@ else:
     if not TESTING:  # huey opens its file as soon as the app loads (tests run it in memory)
         VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+OILA_BASE_URL = os.environ.get("OILA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 LOGGING = {

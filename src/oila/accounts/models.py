@@ -154,3 +154,39 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return str(self)
+
+
+class Notification(BaseModel):
+    """A message in a user's inbox (and by email where configured): approvals, deadlines, changes.
+
+    Like case timeline lines, the text is an English msgid plus parameters, translated when shown.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    message = models.CharField(_("message"), max_length=300)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_inbox_idx")]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        from django.utils.translation import gettext
+
+        translated = gettext(self.message)
+        try:
+            return translated % self.params if self.params else translated
+        except (KeyError, TypeError, ValueError):
+            return self.message % self.params if self.params else self.message
