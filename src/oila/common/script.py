@@ -86,7 +86,9 @@ _LAT_SINGLE = {
     "t": "т", "u": "у", "v": "в", "x": "х", "y": "й", "z": "з", "ʼ": "ъ",
 }  # fmt: skip
 # Text that must pass through untouched: printf and format placeholders, HTML tags and entities.
-_PROTECTED = re.compile(r"%\([^)]*\)[sdif]|%[sdif%]|\{[^}]*\}|<[^>]+>|&\w+;|https?://\S+")
+_PROTECTED = re.compile(
+    r"%\([^)]*\)[sdif]|%[sdif%]|\{[^}]*\}|<[^>]+>|&\w+;|https?://\S+|`[^`]*`"
+)
 
 
 def _latin_word_to_cyrillic(text: str) -> str:
@@ -100,6 +102,9 @@ def _latin_word_to_cyrillic(text: str) -> str:
         at_word_start = i == 0 or not text[i - 1].isalpha()
         cyr = None
         for latin, cyrillic in _LAT_DIGRAPHS:
+            # "yoʻq" is й + ў + қ: a "yo" followed by ʻ is y and oʻ, not ё.
+            if latin == "yo" and text[i + 2 : i + 3] == "ʻ":
+                continue
             if low_pair == latin:
                 cyr, step = cyrillic, 2
                 break
