@@ -7,7 +7,7 @@ VAR ?= var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo test lint format lock bench clean messages
+.PHONY: venv demo test lint format lock bench clean messages audit
 
 venv: $(STAMP)
 
@@ -44,6 +44,17 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Known vulnerabilities in the pinned dependencies, for operators whose machines reach a vulnerability
+# database (PyPI's advisory data / OSV). pip-audit goes in a venv of its own, outside the lock, so the
+# application's environment stays exactly what requirements.lock says. CI cannot reach such a
+# database and does not run this (docs/deploy.md). --strict: a package that could not be looked up
+# fails the run, so an unreachable database never reads as "no known vulnerabilities".
+# AUDIT_ARGS="-s osv" asks OSV instead of PyPI.
+audit:
+	@test -x .venv-audit/bin/pip-audit || { $(PYTHON) -m venv .venv-audit && .venv-audit/bin/python -m pip install --quiet --disable-pip-version-check pip-audit; }
+	.venv-audit/bin/pip-audit --requirement requirements.lock --require-hashes --disable-pip --strict \
+		--progress-spinner off $(AUDIT_ARGS)
+
 # Re-pins every dependency, with hashes, after pyproject.toml changes.
 lock:
 	$(PYTHON) -m pip install --quiet uv
@@ -56,4 +67,4 @@ messages: venv
 	cd src/oila && OILA_TESTING=1 ../../$(BIN)/oila compilemessages
 
 clean:
-	rm -rf $(VENV) var/oila.sqlite3*
+	rm -rf $(VENV) .venv-audit var/oila.sqlite3*

@@ -48,7 +48,7 @@ def main(base: str, password: str) -> int:
             print("no CSRF token on the login page")
             return 1
         data = urllib.parse.urlencode(
-            {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
+            {"login": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
         ).encode()
         request = urllib.request.Request(
             f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"}

@@ -1,0 +1,25 @@
+"""Test-wide set-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test.client import ClientMixin
+
+_login = ClientMixin._login
+
+
+def _login_through_the_flow(self: Any, user: Any, backend: Any = None) -> None:
+    """`client.force_login` skips the sign-in flow, so its session lacks the clock that the flow
+    starts (oila.security.sessions) and SessionPolicyMiddleware would end it at once. Give it what a
+    completed sign-in gives, second factor included; tests of the flow itself sign in by posting to
+    the login page (tests/security/)."""
+    from oila.security.sessions import session_clock_start
+
+    _login(self, user, backend)
+    session = self.session
+    session_clock_start(session, user=user, mfa=True)
+    session.save()
+
+
+ClientMixin._login = _login_through_the_flow  # type: ignore[method-assign]

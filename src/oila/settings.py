@@ -92,20 +92,35 @@ INSTALLED_APPS = [
     "oila.plans",
     "oila.web",
     "oila.demo",
+    # Sign-in, MFA, lockout and the security headers (ADR 0008). oila.security comes before allauth so
+    # that its templates (allauth's pages in the project's look) win.
+    "oila.security",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "oila.security.middleware.SessionPolicyMiddleware",
+    "oila.security.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "oila.audit.middleware.AuditContextMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during authentication into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "oila.urls"
@@ -152,9 +167,55 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+# django-axes first: it refuses a locked-out username before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Sign-in (django-allauth): usernames, no self sign-up (administrators make accounts), no e-mail
+# verification (addresses are optional and set by administrators). ADR 0008.
+ACCOUNT_ADAPTER = "oila.security.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False  # no "remember me": the session cookie ends with the browser
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the others end (Django's session hash); this one stays
+ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's per-process limits stay as a second line (they also throttle MFA codes: 5 wrong codes per
+# 5 minutes per user); the lockout that counts across processes is django-axes, below.
+ACCOUNT_RATE_LIMITS = {"login": "60/m/ip"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "oila"
+MFA_PASSKEY_LOGIN_ENABLED = False
+# Browsers allow WebAuthn on http://localhost only; elsewhere it needs HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+# Roles that must use a second factor; every other role is offered one (the Security page). Not in the
+# demo: its logins are shared and printed on screen, and the first visitor to enrol an authenticator
+# in one would lock every later visitor out of it.
+OILA_MFA_REQUIRED_ROLES = env_list(
+    "OILA_MFA_REQUIRED_ROLES", "" if DEMO else "admin,dpo,supervisor,manager"
+)
+USERSESSIONS_TRACK_ACTIVITY = False  # oila.security's middleware records activity once a minute
+
+# Lockout (django-axes): 5 failures for one username from one address lock that pair for 15 minutes.
+# Username *and* address, so that nobody elsewhere can lock a caseworker out by guessing at their name,
+# while a whole office behind one address is not locked out by one person's typing.
+AXES_FAILURE_LIMIT = int(os.environ.get("OILA_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = int(os.environ.get("OILA_LOCKOUT_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+AXES_USERNAME_CALLABLE = "oila.security.adapter.axes_username"
+AXES_VERBOSE = False
+
+# Sessions: an absolute lifetime of 12 hours from sign-in and 30 minutes without activity, checked by
+# oila.security.middleware.SessionPolicyMiddleware (a new session key at every sign-in is Django's).
+OILA_SESSION_IDLE_SECONDS = int(os.environ.get("OILA_SESSION_IDLE_MINUTES", "30")) * 60
+OILA_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("OILA_SESSION_HOURS", "12")) * 3600
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -192,6 +253,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = Path(os.environ.get("OILA_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploads (oila.common.uploads): at most this many bytes, JPEG, PNG, WebP or PDF by their content.
+OILA_UPLOAD_MAX_BYTES = int(os.environ.get("OILA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: form posts without files
+# Backups (`oila backup`): encrypted with this key (Fernet, 32 url-safe base64 bytes); outside
+# production derived from SECRET_KEY like the field keys.
+OILA_BACKUP_KEY = os.environ.get("OILA_BACKUP_KEY", "")
 
 # Security. Production sits behind a TLS-terminating proxy.
 SESSION_COOKIE_AGE = 12 * 60 * 60
@@ -199,6 +266,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, never
+# inline; no framing. The API docs page (Redoc) widens style-src for itself only (oila/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
@@ -206,6 +289,9 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("OILA_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # "__Host-": the browser accepts the cookie only over HTTPS (or localhost), for this host alone.
+    SESSION_COOKIE_NAME = "__Host-oila_session"
+    CSRF_COOKIE_NAME = "__Host-oila_csrftoken"
     SECURE_HSTS_SECONDS = int(os.environ.get("OILA_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("OILA_HSTS_PRELOAD", True)
@@ -246,7 +332,26 @@ member's errors under `members`, keyed by the member's position); nothing is sav
 """,
     "VERSION": "1",
     # The six Washington Group questions share one answer scale, so one enum.
-    "ENUM_NAME_OVERRIDES": {"DifficultyEnum": "oila.registry.models.Person.Difficulty"},
+    "ENUM_NAME_OVERRIDES": {
+        "DifficultyEnum": "oila.registry.models.Person.Difficulty",
+        "HouseholdKindEnum": "oila.registry.models.Household.Kind",
+        # Cases (several models have a "kind", "status" or "decision" of their own).
+        "CaseKindEnum": "oila.cases.models.Case.Kind",
+        "CaseStatusEnum": "oila.cases.models.Case.Status",
+        "RiskEnum": "oila.cases.models.Case.Risk",
+        "CaseStepEnum": "oila.cases.models.Case.Step",
+        "ClosureReasonEnum": "oila.cases.models.Case.ClosureReason",
+        "VisitKindEnum": "oila.cases.models.Visit.Kind",
+        "GatekeepingDecisionEnum": "oila.cases.models.GatekeepingDecision.Decision",
+        "CareTypeEnum": "oila.registry.models.CareArrangement.Type",
+        "FormalCareEnum": "oila.cases.api.serializers.FORMAL_CARE_CHOICES",
+        "DueKindEnum": "oila.cases.api.serializers.DUE_KINDS",
+        # Plans (a plan, its goals and their actions each have a "status" of their own).
+        "PlanStatusEnum": "oila.plans.models.Plan.Status",
+        "GoalStatusEnum": "oila.plans.models.Goal.Status",
+        "ActionStatusEnum": "oila.plans.models.Action.Status",
+        "PlanDecisionEnum": "oila.plans.api.DECISIONS",
+    },
     # Tags and operation ids from the resource ("households_list"), not the version ("v1_…").
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -7,6 +7,7 @@ from unittest import mock
 
 from django.core.management import call_command, get_commands
 from django.db.models import Count
+from django.http import HttpRequest
 from django.test import TestCase
 
 from oila.accounts.models import Organisation, Programme, Role, Team, User
@@ -261,12 +262,16 @@ class DemoDataCommandTests(TestCase):
         call_command("demo-data", stdout=out)
         password = out.getvalue().rsplit("The generated password of every login: ", 1)[1].strip()
         self.assertGreaterEqual(len(password), 12)
-        self.assertTrue(self.client.login(username="meofficer", password=password))
+        self.assertTrue(
+            self.client.login(request=HttpRequest(), username="meofficer", password=password)
+        )
         again = StringIO()
         call_command("demo-data", stdout=again)
         self.assertIn("Passwords were left unchanged", again.getvalue())
         self.assertNotIn(password, again.getvalue())
-        self.assertTrue(self.client.login(username="meofficer", password=password))
+        self.assertTrue(
+            self.client.login(request=HttpRequest(), username="meofficer", password=password)
+        )
 
     def test_the_same_seed_gives_the_same_people(self) -> None:
         setup = ensure_setup()

@@ -16,12 +16,27 @@ from oila.geo.models import District
 PROGRAMME_DEFAULTS: dict[str, Any] = {
     # Caseworkers see only the households assigned to them unless the programme lets them see their team's.
     "caseworkers_see_team": False,
+    # Case numbers read <prefix>-<year>-<5 digits>, e.g. KHR-2026-00042.
     "case_number_prefix": "KHR",
     "small_cell_threshold": 5,
+    # Initial assessment due this many hours after identification, by risk level (DOMAIN.md §2:
+    # within 24 h, no later than 48 h for urgent cases; default high 24 h, medium 72 h, low 7 days).
     "response_hours": {"high": 24, "medium": 72, "low": 168},
+    # CSI reassessment at most every 6 months (DOMAIN.md §3, OSCaR's default).
     "csi_reassessment_months": 6,
+    # Every formal care placement reviewed every 3 months (DOMAIN.md §4, CRC art. 25).
     "placement_review_months": 3,
     "consent_age_bands": {"caregiver_only_until": 5, "assent_until": 14},
+    # Days during which a supervisor may undo a merge of two people's records (oila.dedup).
+    "merge_undo_days": 30,
+    # The following are configurable defaults of this project, not taken from a standard.
+    # Days between visits (home, office or school; a phone call does not count), by risk level.
+    "visit_interval_days": {"high": 7, "medium": 14, "low": 30},
+    # Days from the (first) assessment to an agreed case plan.
+    "plan_due_days": 14,
+    # Whether a supervisor may approve their own work (a closure they requested). DOMAIN.md §2: not
+    # unless a setting allows it.
+    "allow_self_approval": False,
 }
 
 

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
 
-from oila.accounts.models import Programme, Role, Team, User
+from django.db.models import QuerySet
+from django.http import Http404
+
+from oila.accounts.models import Notification, Programme, Role, Team, User
+from oila.common.ids import uuid_or_404
 
 
 def programmes_of(*, user: User) -> QuerySet[Programme]:
@@ -19,3 +23,25 @@ def team_members(*, team: Team) -> QuerySet[User]:
     return User.objects.filter(
         team=team, is_active=True, role__in=[Role.CASEWORKER, Role.SUPERVISOR]
     ).order_by("username")
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (nobody reads another's inbox)."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user).order_by("-created_at", "id")
+
+
+def unread_count(*, user: User) -> int:
+    """How many of the user's notifications are unread (the bell in the page frame)."""
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notification_get(*, user: User, notification_id: Any) -> Notification:
+    """One of the user's own notifications; 404 for anyone else's."""
+    notification = notification_list(user=user).filter(pk=uuid_or_404(notification_id)).first()
+    if notification is None:
+        raise Http404
+    return notification

@@ -27,9 +27,7 @@ def notify(
     The email (console backend unless EMAIL_BACKEND says otherwise) goes out after the transaction
     commits, in the user's language, so a rolled-back change never sends one.
     """
-    notification = Notification(
-        user=user, kind=kind, message=message, params=params or {}, url=url
-    )
+    notification = Notification(user=user, kind=kind, message=message, params=params or {}, url=url)
     notification.full_clean()
     notification.save(force_insert=True)
     if email and user.email and user.is_active:
@@ -61,3 +59,12 @@ def notification_mark_read(*, user: User, notification: Notification) -> Notific
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at", "updated_at"])
     return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark all of the user's unread notifications as read; returns how many there were."""
+    now = timezone.now()
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=now, updated_at=now
+    )

@@ -1,22 +1,120 @@
-"""Reads of cases. Every one takes the user and applies the owner-field visibility rule."""
+"""Reads of cases. Every one takes the user and applies the owner-field visibility rule.
+
+A case out of the user's scope is a 404 (Http404), never a 403. Reading a case's page or full API
+record writes one audit event; lists and dashboards show summaries and are not audited (like the
+registry's lists).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
+from oila.accounts.models import Role, User
 from oila.audit import services as audit
-from oila.cases.models import Case
+from oila.cases import deadlines
+from oila.cases.models import OPEN_STATUSES, Case, CaseEvent, GatekeepingDecision, Visit
 from oila.cases.visibility import owned_scope
+from oila.common.dates import today as local_today
 from oila.common.ids import uuid_or_404
+from oila.registry.models import FORMAL_CARE, CareArrangement, Membership, Person
+
+# ---------------------------------------------------------------------------------------------------
+# Lists
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str = ""
+    risk: str = ""
+    step: int | None = None
+    kind: str = ""
+    overdue: bool = False
+    caseworker: Any = None
+    q: str = ""
+    open_only: bool = False
+
+
+def _placement_overdue(today: dt.date) -> Q:
+    """Cases with a formal care placement of their child(ren) whose review is overdue."""
+    overdue = CareArrangement.objects.filter(
+        ended_on__isnull=True, type__in=FORMAL_CARE, next_review_on__lt=today
+    )
+    of_subject = overdue.filter(person=OuterRef("subject"))
+    of_members = overdue.filter(
+        person__memberships__household=OuterRef("household"),
+        person__memberships__ended_on__isnull=True,
+    )
+    return (Q(kind=Case.Kind.CHILD) & Exists(of_subject)) | (
+        Q(kind=Case.Kind.FAMILY) & Exists(of_members)
+    )
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Open cases with at least one deadline before today (placement reviews included)."""
+    start_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    return Q(status__in=OPEN_STATUSES) & (
+        Q(assessment_due_at__lt=start_of_today)
+        | Q(plan_due_on__lt=today)
+        | Q(visit_due_on__lt=today)
+        | Q(reassessment_due_on__lt=today)
+        | _placement_overdue(today)
+    )
+
+
+def case_list(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """Cases the user may see, filtered, with what the list page shows."""
+    f = filters or CaseFilters()
+    qs = Case.objects.filter(owned_scope(user))
+    if f.status:
+        qs = qs.filter(status=f.status)
+    elif f.open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if f.risk:
+        qs = qs.filter(risk=f.risk)
+    if f.step:
+        qs = qs.filter(step=f.step)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.caseworker:
+        qs = qs.filter(caseworker=f.caseworker)
+    if f.overdue:
+        qs = qs.filter(overdue_q(local_today()))
+    if f.q.strip():
+        text = f.q.strip()
+        qs = qs.filter(
+            Q(number__icontains=text)
+            | Q(household__name__icontains=text)
+            | Q(subject__given_name__icontains=text)
+            | Q(subject__family_name__icontains=text)
+        )
+    return qs.select_related("household", "subject", "caseworker").order_by("-opened_on", "number")
+
+
+# ---------------------------------------------------------------------------------------------------
+# One case
 
 
 def case_get(*, user: Any, case_id: Any, audit_read: bool = True) -> Case:
     """One case the user may see (404 otherwise); the read is audited."""
     case = (
         Case.objects.filter(owned_scope(user))
-        .select_related("household", "subject", "caseworker", "team", "programme")
+        .select_related("household", "subject", "caseworker", "team", "programme", "transferred_to")
         .filter(pk=uuid_or_404(case_id))
         .first()
     )
@@ -25,3 +123,385 @@ def case_get(*, user: Any, case_id: Any, audit_read: bool = True) -> Case:
     if audit_read:
         audit.record_read(actor=user, target=case, action="case.view")
     return case
+
+
+def case_visible(*, user: Any, case_id: Any) -> bool:
+    """Whether the user may (still) see a case, e.g. after reassigning it to another team."""
+    return Case.objects.filter(owned_scope(user), pk=uuid_or_404(case_id)).exists()
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: Case
+    events: list[CaseEvent]
+    visits: list[Visit]
+    gatekeeping: list[GatekeepingDecision]
+    children: list[Person]
+    placements: list[CareArrangement]
+
+
+def case_children(*, case: Case) -> QuerySet[Person]:
+    """The children a case is about: its subject, or the household's current members."""
+    if case.kind == Case.Kind.CHILD:
+        if case.subject_id is None:
+            return Person.objects.none()
+        return Person.objects.filter(pk=case.subject_id)
+    members = Membership.objects.filter(household=case.household_id, ended_on__isnull=True)
+    return Person.objects.filter(pk__in=members.values("person_id")).order_by(
+        "birth_date", "given_name"
+    )
+
+
+def case_detail(*, user: Any, case_id: Any) -> CaseDetail:
+    """A case with its timeline, visits, gatekeeping decisions and care placements (one audit event)."""
+    case = case_get(user=user, case_id=case_id)
+    children = list(case_children(case=case))
+    events = list(case.events.select_related("actor").order_by("-at", "-created_at"))
+    visits = list(case.visits.select_related("recorded_by").order_by("-on", "-created_at"))
+    gatekeeping = list(
+        case.gatekeeping.select_related("child", "decided_by").order_by("-decided_on")
+    )
+    placements = list(
+        CareArrangement.objects.filter(person__in=[c.pk for c in children], ended_on__isnull=True)
+        .select_related("person", "caregiver_household")
+        .order_by("person__given_name")
+    )
+    return CaseDetail(
+        case=case,
+        events=events,
+        visits=visits,
+        gatekeeping=gatekeeping,
+        children=children,
+        placements=placements,
+    )
+
+
+def case_visits(*, user: Any, case_id: Any) -> tuple[Case, QuerySet[Visit]]:
+    """A case's visits and notes (narratives included); the read of the case is audited."""
+    case = case_get(user=user, case_id=case_id)
+    visits = case.visits.select_related("recorded_by").order_by("-on", "-created_at")
+    return case, visits
+
+
+def placement_get(*, case: Case, placement_id: Any) -> CareArrangement:
+    """A current care arrangement of one of the case's children (the case is already visible)."""
+    placement = (
+        CareArrangement.objects.filter(
+            pk=uuid_or_404(placement_id),
+            person__in=case_children(case=case).values("pk"),
+            ended_on__isnull=True,
+        )
+        .select_related("person")
+        .first()
+    )
+    if placement is None:
+        raise Http404
+    return placement
+
+
+def caseworker_choices(*, programme_id: Any) -> QuerySet[User]:
+    """Active caseworkers of a programme's teams (whom a case may be assigned to)."""
+    return (
+        User.objects.filter(role=Role.CASEWORKER, is_active=True, team__programme=programme_id)
+        .select_related("team")
+        .order_by("team__name", "username")
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# What is due
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: str  # assessment, plan, visit, reassessment, placement_review
+    due_on: dt.date
+    case_id: Any
+    case_number: str
+    who: str
+    caseworker_id: Any
+
+    @property
+    def url(self) -> str:
+        return reverse("cases:case", args=[self.case_id])
+
+
+@dataclass
+class DueItems:
+    overdue: list[DueItem] = field(default_factory=list)
+    today: list[DueItem] = field(default_factory=list)
+    week: list[DueItem] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.today) + len(self.week)
+
+    def add(self, item: DueItem, today: dt.date) -> None:
+        which = deadlines.bucket(item.due_on, today=today)
+        if which is not None:
+            getattr(self, which).append(item)
+
+    def sort(self) -> None:
+        for items in (self.overdue, self.today, self.week):
+            items.sort(key=lambda i: (i.due_on, i.case_number, i.kind))
+
+
+def _who(case: Case) -> str:
+    return case.subject.full_name if case.subject is not None else case.household.name
+
+
+def due_items(*, user: Any, today: dt.date) -> DueItems:
+    """The user's overdue, due-today and due-this-week deadlines, from their visible open cases.
+
+    Two queries whatever the caseload: the cases with a stored deadline up to the end of the week,
+    and the formal care placements of their children whose review falls due by then.
+    """
+    end = deadlines.week_end(today)
+    end_at = timezone.make_aware(dt.datetime.combine(end, dt.time.max))
+    visible_open = Case.objects.filter(owned_scope(user)).filter(status__in=OPEN_STATUSES)
+    cases = visible_open.filter(
+        Q(assessment_due_at__lte=end_at)
+        | Q(plan_due_on__lte=end)
+        | Q(visit_due_on__lte=end)
+        | Q(reassessment_due_on__lte=end)
+    ).select_related("household", "subject")
+    items = DueItems()
+    for case in cases:
+        due = {
+            "assessment": (
+                timezone.localtime(case.assessment_due_at).date()
+                if case.assessment_due_at
+                else None
+            ),
+            "plan": case.plan_due_on,
+            "visit": case.visit_due_on,
+            "reassessment": case.reassessment_due_on,
+        }
+        for kind, due_on in due.items():
+            if due_on is not None:
+                items.add(
+                    DueItem(kind, due_on, case.pk, case.number, _who(case), case.caseworker_id),
+                    today,
+                )
+    for placement in _placements_due(visible_open, end):
+        items.add(
+            DueItem(
+                "placement_review",
+                placement.next_review_on,
+                placement.case_id,
+                placement.case_number,
+                placement.person.full_name,
+                placement.case_caseworker,
+            ),
+            today,
+        )
+    items.sort()
+    return items
+
+
+def _placements_due(visible_open: QuerySet[Case], end: dt.date) -> Any:
+    """Current formal placements reviewed by `end`, each with the visible open case it belongs to
+    (the child's own case when there is one, else the family's)."""
+    child_cases = visible_open.filter(kind=Case.Kind.CHILD, subject=OuterRef("person")).order_by(
+        "opened_on"
+    )
+    family_cases = visible_open.filter(
+        kind=Case.Kind.FAMILY,
+        household__memberships__person=OuterRef("person"),
+        household__memberships__ended_on__isnull=True,
+    ).order_by("opened_on")
+
+    def either(column: str) -> Any:
+        return Coalesce(
+            Subquery(child_cases.values(column)[:1]), Subquery(family_cases.values(column)[:1])
+        )
+
+    return (
+        CareArrangement.objects.filter(
+            ended_on__isnull=True, type__in=FORMAL_CARE, next_review_on__lte=end
+        )
+        .annotate(
+            case_id=either("pk"),
+            case_number=either("number"),
+            case_caseworker=either("caseworker"),
+        )
+        .filter(case_id__isnull=False)
+        .select_related("person")
+        .order_by("next_review_on")
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# The supervisor's dashboard
+
+
+@dataclass(frozen=True)
+class WorkerLoad:
+    worker: User
+    open_cases: int
+    high_risk: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class TeamDashboard:
+    workers: list[WorkerLoad]
+    unassigned: int
+    overdue: list[DueItem]
+    closures: list[Case]
+
+
+def team_dashboard(*, user: Any, today: dt.date) -> TeamDashboard:
+    """Each caseworker's open caseload and overdue deadlines, and the closures awaiting approval.
+
+    A supervisor sees their team, a manager their programmes' teams; the number of queries does not
+    depend on how many workers or cases there are.
+    """
+    if user.role == Role.SUPERVISOR:
+        workers_qs = User.objects.filter(team=user.team_id)
+    else:
+        workers_qs = User.objects.filter(team__programme__in=user.programmes.all())
+    workers = list(
+        workers_qs.filter(role=Role.CASEWORKER, is_active=True)
+        .select_related("team")
+        .order_by("team__name", "last_name", "username")
+    )
+    loads = {
+        row["caseworker"]: row
+        for row in Case.objects.filter(owned_scope(user), status__in=OPEN_STATUSES)
+        .values("caseworker")
+        .annotate(n=Count("id"), high=Count("id", filter=Q(risk=Case.Risk.HIGH)))
+        .order_by()
+    }
+    due = due_items(user=user, today=today)
+    overdue_by_worker = Counter(item.caseworker_id for item in due.overdue)
+    closures = list(
+        Case.objects.filter(owned_scope(user), status=Case.Status.CLOSURE_REQUESTED)
+        .select_related("household", "subject", "caseworker", "closure_requested_by")
+        .order_by("closure_requested_on", "number")
+    )
+    rows = [
+        WorkerLoad(
+            worker=w,
+            open_cases=loads.get(w.pk, {}).get("n", 0),
+            high_risk=loads.get(w.pk, {}).get("high", 0),
+            overdue=overdue_by_worker.get(w.pk, 0),
+        )
+        for w in workers
+    ]
+    return TeamDashboard(
+        workers=rows,
+        unassigned=loads.get(None, {}).get("n", 0),
+        overdue=due.overdue,
+        closures=closures,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# The alternative-care report (DOMAIN.md §4)
+
+REUNIFIED_TO = (CareArrangement.Type.PARENTAL, CareArrangement.Type.INFORMAL_KINSHIP)
+FAMILY_BASED = (
+    CareArrangement.Type.PARENTAL,
+    CareArrangement.Type.INFORMAL_KINSHIP,
+    CareArrangement.Type.FORMAL_KINSHIP,
+    CareArrangement.Type.FOSTER,
+    CareArrangement.Type.FAMILY_LIKE,
+)
+PREVENTED = (
+    GatekeepingDecision.Decision.PLACEMENT_PREVENTED,
+    GatekeepingDecision.Decision.FAMILY_SUPPORT,
+)
+
+
+@dataclass
+class ReportRow:
+    month: dt.date | None  # None: the whole period
+    placements_made: int = 0
+    placements_prevented: int = 0
+    family_support_instead: int = 0
+    reunifications: int = 0
+    residential_to_family: int = 0
+
+    @property
+    def prevented_total(self) -> int:
+        return self.placements_prevented + self.family_support_instead
+
+
+@dataclass(frozen=True)
+class AlternativeCareReport:
+    start: dt.date
+    end: dt.date
+    months: list[ReportRow]
+    total: ReportRow
+
+
+def _month(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def alternative_care_report(*, user: Any, start: dt.date, end: dt.date) -> AlternativeCareReport:
+    """Per month of [start, end]: placements made and prevented (gatekeeping), reunifications
+    (formal care → parental or informal kinship care) and children moved from residential to
+    family-based care, for the children the user may see. Counts only, no names."""
+    people = Person.objects.filter(owned_scope(user)).values("pk")
+    rows: dict[dt.date, ReportRow] = {}
+
+    def row(month: Any) -> ReportRow:
+        key = _month(month)
+        return rows.setdefault(key, ReportRow(month=key))
+
+    decisions = (
+        GatekeepingDecision.objects.filter(
+            child__in=people, decided_on__gte=start, decided_on__lte=end
+        )
+        .annotate(month=TruncMonth("decided_on"))
+        .values("month", "decision")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    field_of = {
+        GatekeepingDecision.Decision.PLACEMENT_MADE: "placements_made",
+        GatekeepingDecision.Decision.PLACEMENT_PREVENTED: "placements_prevented",
+        GatekeepingDecision.Decision.FAMILY_SUPPORT: "family_support_instead",
+    }
+    for d in decisions:
+        r = row(d["month"])
+        setattr(r, field_of[d["decision"]], getattr(r, field_of[d["decision"]]) + d["n"])
+
+    previous = CareArrangement.objects.filter(
+        person=OuterRef("person"), started_on__lt=OuterRef("started_on")
+    ).order_by("-started_on")
+    changes = (
+        CareArrangement.objects.filter(
+            person__in=people, started_on__gte=start, started_on__lte=end
+        )
+        .annotate(previous_type=Subquery(previous.values("type")[:1]))
+        .filter(
+            Q(type__in=REUNIFIED_TO, previous_type__in=FORMAL_CARE)
+            | Q(type__in=FAMILY_BASED, previous_type=CareArrangement.Type.RESIDENTIAL)
+        )
+        .annotate(month=TruncMonth("started_on"))
+        .values("month", "type", "previous_type")
+        .annotate(n=Count("person", distinct=True))
+        .order_by()
+    )
+    for c in changes:
+        r = row(c["month"])
+        if c["type"] in REUNIFIED_TO and c["previous_type"] in FORMAL_CARE:
+            r.reunifications += c["n"]
+        if c["type"] in FAMILY_BASED and c["previous_type"] == CareArrangement.Type.RESIDENTIAL:
+            r.residential_to_family += c["n"]
+
+    months = [rows[k] for k in sorted(rows)]
+    total = ReportRow(month=None)
+    for r in months:
+        for name in (
+            "placements_made",
+            "placements_prevented",
+            "family_support_instead",
+            "reunifications",
+            "residential_to_family",
+        ):
+            setattr(total, name, getattr(total, name) + getattr(r, name))
+    return AlternativeCareReport(start=start, end=end, months=months, total=total)

@@ -25,11 +25,16 @@ def _derived(purpose: str) -> bytes:
 
 
 @lru_cache(maxsize=1)
-def _fernet() -> MultiFernet:
+def _fernets() -> tuple[Fernet, ...]:
     keys = list(getattr(settings, "OILA_FIELD_KEYS", []) or [])
     if not keys:
         keys = [base64.urlsafe_b64encode(_derived("field")).decode()]
-    return MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in keys])
+    return tuple(Fernet(k.encode() if isinstance(k, str) else k) for k in keys)
+
+
+@lru_cache(maxsize=1)
+def _fernet() -> MultiFernet:
+    return MultiFernet(list(_fernets()))
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +45,7 @@ def _hash_key() -> bytes:
 
 def reset_keys() -> None:
     """Forget cached keys (tests that change settings call this)."""
+    _fernets.cache_clear()
     _fernet.cache_clear()
     _hash_key.cache_clear()
 
@@ -64,6 +70,44 @@ def rotate(value: str) -> str:
     if not value.startswith(PREFIX):
         return encrypt(value)
     return PREFIX + _fernet().rotate(value[len(PREFIX) :].encode("ascii")).decode("ascii")
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Encrypt a file's contents under the newest field key (uploads; see oila.common.uploads)."""
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken as exc:
+        raise ValueError("Encrypted content could not be decrypted with the configured keys.") from exc
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    """Re-encrypt a file's contents under the newest key."""
+    return _fernet().rotate(token)
+
+
+def needs_rotation(value: str) -> bool:
+    """Whether a stored value is plain text or encrypted under a key other than the newest."""
+    if not value.startswith(PREFIX):
+        return True
+    newest = _fernets()[0]
+    try:
+        newest.decrypt(value[len(PREFIX) :].encode("ascii"))
+    except InvalidToken:
+        return True
+    return False
+
+
+def needs_rotation_bytes(token: bytes) -> bool:
+    """Whether an encrypted file is under a key other than the newest."""
+    try:
+        _fernets()[0].decrypt(token)
+    except InvalidToken:
+        return True
+    return False
 
 
 def keyed_hash(value: str) -> str:

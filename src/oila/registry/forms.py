@@ -257,6 +257,9 @@ class MemberForm(PersonFieldsMixin, forms.ModelForm):
             data["estimated_age"] = self.cleaned_data["estimated_age"]
         data["relationship"] = self.cleaned_data["relationship"]
         data["group"] = self.cleaned_data.get("group") or ""
+        # The user's choice among possible duplicates (views.entry.check_form), if there were any.
+        if getattr(self, "entry_decision", None) is not None:
+            data["entry"] = self.entry_decision
         return data
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -14,6 +16,7 @@ from oila.accounts.models import Programme, Team
 from oila.common.crypto import EncryptedTextField
 from oila.common.dates import today
 from oila.common.models import BaseModel
+from oila.common.names import name_script_error
 from oila.geo.models import District, Mahalla
 
 pinfl_validator = RegexValidator(r"^\d{14}$", _("A PINFL has exactly 14 digits."))
@@ -151,6 +154,24 @@ class Person(Owned):
         _("script the name was entered in"), max_length=5, choices=Script.choices, blank=True
     )
     search_text = models.CharField(max_length=320, editable=False, blank=True, db_index=True)
+    # Blocking keys for duplicate detection (oila.common.names, ADR 0008): the name folded across
+    # scripts and spellings, kept current by the registry services.
+    fold_given = models.CharField(max_length=100, editable=False, blank=True)
+    fold_family = models.CharField(max_length=100, editable=False, blank=True)
+    fold_patronymic = models.CharField(max_length=100, editable=False, blank=True)
+    name_key = models.CharField(max_length=201, editable=False, blank=True, db_index=True)
+    sound_key = models.CharField(max_length=201, editable=False, blank=True, db_index=True)
+    # Set when a supervisor merged this person into another (oila.dedup): the record is kept as a
+    # redirect to the survivor and left out of lists and searches.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_people",
+        verbose_name=_("merged into"),
+    )
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_date_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
@@ -206,11 +227,25 @@ class Person(Owned):
                 name="person_unique_external_id",
             )
         ]
+        indexes = [
+            models.Index(fields=["fold_given", "birth_date"], name="person_given_dob_idx"),
+            models.Index(fields=["fold_family", "birth_date"], name="person_family_dob_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
 
     def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        for field in ("given_name", "family_name", "patronymic"):
+            value = getattr(self, field) or ""
+            problem = name_script_error(value) if value else ""
+            if problem == "no-letters":
+                errors[field] = _("A name needs letters.")
+            elif problem:
+                errors[field] = _("Write the name in Latin or Cyrillic letters.")
+        if errors:
+            raise ValidationError(errors)
         if self.birth_date is not None:
             if self.birth_date > today():
                 raise ValidationError(

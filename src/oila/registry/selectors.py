@@ -89,8 +89,9 @@ def household_get(*, user: Any, household_id: Any, audit_read: bool = True) -> H
 
 
 def person_list(*, user: Any, q: str = "", pinfl: str = "") -> QuerySet[Person]:
-    """People the user may see, optionally by name (either script) or exact PINFL."""
-    qs = Person.objects.filter(owned_scope(user))
+    """People the user may see, optionally by name (either script) or exact PINFL; people merged into
+    another (redirects) are left out."""
+    qs = Person.objects.filter(owned_scope(user), merged_into__isnull=True)
     for word in search_key(q).split():
         qs = qs.filter(search_text__contains=word)
     if pinfl.strip():
@@ -122,6 +123,11 @@ def person_get(*, user: Any, person_id: Any, audit_read: bool = True) -> Person:
     if audit_read:
         audit.record_read(actor=user, target=person, action="person.view")
     return person
+
+
+def person_read(*, user: Any, person: Person) -> None:
+    """Record that the user read a person's record (for a page that got it with audit_read=False)."""
+    audit.record_read(actor=user, target=person, action="person.view")
 
 
 def household_members_detail(*, household: Household) -> dict[str, Any]:
@@ -213,7 +219,10 @@ def programme_stats(*, programme: Programme) -> dict[str, Any]:
     children, and active users by role (users are counted installation-wide, since partners and
     administrators belong to no programme)."""
     active = Enrolment.objects.filter(
-        programme=programme, status=Enrolment.Status.ACTIVE, person__isnull=False
+        programme=programme,
+        status=Enrolment.Status.ACTIVE,
+        person__isnull=False,
+        person__merged_into__isnull=True,  # a merged record's enrolment is its survivor's
     )
     enrolled = {group: {"female": 0, "male": 0, "total": 0} for group in Enrolment.Group.values}
     with_disability = dict.fromkeys(Enrolment.Group.values, 0)

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oila.accounts.models import Programme, Role, User
+from oila.accounts.models import Programme, Role, Team, User
 from oila.accounts.selectors import programmes_of
 from oila.audit import services as audit
 from oila.common.crypto import keyed_hash
@@ -17,6 +18,12 @@ from oila.common.dates import today
 from oila.common.errors import ApplicationError
 from oila.common.script import detect_script, search_key
 from oila.common.services import model_update, snapshot
+from oila.registry.matching import (
+    BLOCKING_KEY_FIELDS,
+    ENTRY_CHOICE_ACTION,
+    EntryDecision,
+    blocking_keys,
+)
 from oila.registry.models import (
     CareArrangement,
     Consent,
@@ -78,11 +85,25 @@ def _programme_for(actor: User, programme: Programme | None) -> Programme:
     return programme
 
 
+# What _derive_person sets; person_update saves exactly these.
+DERIVED_FIELDS = [
+    "search_text",
+    "name_script",
+    "has_disability",
+    "pinfl",
+    "pinfl_hash",
+    *BLOCKING_KEY_FIELDS,
+]
+
+
 def _derive_person(person: Person) -> None:
-    """Fields that follow from what was entered: search key, script, disability, PINFL hash."""
+    """Fields that follow from what was entered: search key, script, disability, PINFL hash and the
+    duplicate-detection blocking keys."""
     names = " ".join(p for p in (person.given_name, person.family_name, person.patronymic) if p)
     person.search_text = search_key(names)
     person.name_script = detect_script(names)
+    for field, value in blocking_keys(person).items():
+        setattr(person, field, value)
     person.has_disability = any((getattr(person, f) or 0) >= 3 for f in Person.WG_FIELDS)
     person.pinfl = (person.pinfl or "").strip()
     person.pinfl_hash = keyed_hash(person.pinfl) if person.pinfl else ""
@@ -160,17 +181,22 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, actor: User, person: Person, data: dict[str, Any]) -> Person:
-    """Change a person's details; derived fields and household search keys follow."""
+def person_update(
+    *, actor: User, person: Person, data: dict[str, Any], entry: EntryDecision | None = None
+) -> Person:
+    """Change a person's details; derived fields and household search keys follow.
+
+    `entry` is what the user chose when the check at entry offered possible duplicates (audited).
+    """
     _require_registrar(actor)
     data = _person_data(data)
     person, before, after = model_update(instance=person, data=data, fields=PERSON_FIELDS)
+    if entry is not None:
+        entry_choice_record(actor=actor, person=person, entry=entry)
     if not after:
         return person
     _derive_person(person)
-    person.save(
-        update_fields=["search_text", "name_script", "has_disability", "pinfl", "pinfl_hash"]
-    )
+    person.save(update_fields=DERIVED_FIELDS)
     audit.record(
         actor=actor,
         action="person.update",
@@ -241,7 +267,9 @@ def household_register(
 ) -> Household:
     """Register a household with its members (and their enrolments) in one all-or-nothing step.
 
-    Each member is a dict of person fields plus `relationship` and an optional `group` to enrol in.
+    Each member is a dict of person fields plus `relationship`, an optional `group` to enrol in and
+    an optional `entry` (an EntryDecision: what the user chose when the check at entry offered
+    possible duplicates; "link" makes the existing person a member instead of creating one).
     """
     _require_registrar(actor)
     if not members:
@@ -265,22 +293,13 @@ def household_register(
     )
     errors: dict[str, Any] = {}
     for index, member in enumerate(members):
-        member = dict(member)
-        relationship = member.pop("relationship", Membership.Relationship.OTHER)
-        group = member.pop("group", "")
         try:
-            person = person_create(
-                actor=actor, data=member, household=household, relationship=relationship
-            )
+            _add_member(actor=actor, household=household, member=member)
         except ValidationError as exc:
             # Flat keys ("members.0.pinfl") so forms and the API can put each message in its place.
             for field, messages in exc.message_dict.items():
                 errors[f"members.{index}.{field}"] = messages
             continue
-        if group:
-            enrolment_create(
-                actor=actor, programme=programme, person=person, group=group, enrolled_on=today()
-            )
     if errors:
         # Nothing is kept when one member is wrong: the caller shows every member's errors.
         raise ValidationError(errors)
@@ -302,6 +321,39 @@ def household_update(*, actor: User, household: Household, data: dict[str, Any])
         )
         if "name" in after:
             household_refresh_search(household=household)
+    return household
+
+
+@transaction.atomic
+def household_set_owners(
+    *,
+    actor: User,
+    household: Household,
+    team: Team | None,
+    caseworker: User | None,
+    reason: str = "",
+) -> Household:
+    """Give a household and its current members another team and caseworker (a reassignment).
+
+    The owner fields decide who sees a record (ADR 0005), so members follow their household.
+    """
+    _require_registrar(actor)
+    before = snapshot(household, ["team", "caseworker"])
+    household.team, household.caseworker = team, caseworker
+    household.full_clean()
+    household.save(update_fields=["team", "caseworker", "updated_at"])
+    member_ids = household.memberships.filter(ended_on__isnull=True).values("person_id")
+    Person.objects.filter(pk__in=member_ids).update(
+        team=team, caseworker=caseworker, updated_at=timezone.now()
+    )
+    audit.record(
+        actor=actor,
+        action="household.owners",
+        target=household,
+        before=before,
+        after=snapshot(household, ["team", "caseworker"]),
+        note=reason,
+    )
     return household
 
 
@@ -332,6 +384,28 @@ def care_arrangement_record(
         action="care.record",
         target=arrangement,
         after=_audit_values(snapshot(arrangement, ["person", "type", "started_on", "notes"])),
+    )
+    return arrangement
+
+
+@transaction.atomic
+def care_arrangement_set_review(
+    *, actor: User, arrangement: CareArrangement, next_review_on: dt.date
+) -> CareArrangement:
+    """Set when a care arrangement is next reviewed (after a placement review)."""
+    _require_registrar(actor)
+    if arrangement.ended_on is not None:
+        raise ApplicationError(_("This care arrangement has ended."))
+    before = snapshot(arrangement, ["next_review_on"])
+    arrangement.next_review_on = next_review_on
+    arrangement.full_clean()
+    arrangement.save(update_fields=["next_review_on", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="care.review",
+        target=arrangement,
+        before=before,
+        after=snapshot(arrangement, ["next_review_on"]),
     )
     return arrangement
 
@@ -463,20 +537,47 @@ def household_member_add(
 ) -> Person:
     """Register a new member of an existing household, enrolled when the member names a group.
 
-    `member` is what household_register takes for one member: person fields, `relationship` and an
-    optional `group`.
+    `member` is what household_register takes for one member: person fields, `relationship`, an
+    optional `group` and an optional `entry` (with "link", the existing person joins the household).
     """
+    return _add_member(actor=actor, household=household, member=member, started_on=started_on)
+
+
+def _add_member(
+    *,
+    actor: User,
+    household: Household,
+    member: dict[str, Any],
+    started_on: dt.date | None = None,
+) -> Person:
     data = dict(member)
     relationship = data.pop("relationship", Membership.Relationship.OTHER)
     group = data.pop("group", "")
-    person = person_create(
-        actor=actor,
-        data=data,
-        household=household,
-        relationship=relationship,
-        started_on=started_on,
+    entry: EntryDecision | None = data.pop("entry", None)
+    if entry is not None and entry.choice == "link" and entry.person is not None:
+        # "This is the same person": the one on record joins the household; nothing new is created.
+        person = entry.person
+        membership_add(
+            actor=actor,
+            household=household,
+            person=person,
+            relationship=relationship,
+            started_on=started_on or today(),
+        )
+    else:
+        person = person_create(
+            actor=actor,
+            data=data,
+            household=household,
+            relationship=relationship,
+            started_on=started_on,
+        )
+    if entry is not None:
+        entry_choice_record(actor=actor, person=person, entry=entry)
+    already = Enrolment.objects.filter(
+        programme=household.programme, person=person, group=group, status=Enrolment.Status.ACTIVE
     )
-    if group:
+    if group and not already.exists():
         enrolment_create(
             actor=actor,
             programme=household.programme,
@@ -485,3 +586,22 @@ def household_member_add(
             enrolled_on=today(),
         )
     return person
+
+
+@transaction.atomic
+def entry_choice_record(*, actor: User, person: Person, entry: EntryDecision) -> None:
+    """Audit what the user chose when the check at entry offered possible duplicates: a new person
+    ("new"), the existing one ("link"), or "same" (a duplicate to merge, reported for review)."""
+    audit.record(
+        actor=actor,
+        action=ENTRY_CHOICE_ACTION,
+        target=person,
+        after={
+            "choice": entry.choice,
+            "person": str(entry.person.pk) if entry.person is not None else None,
+            "candidates": [
+                {"id": str(c.person_id), "score": c.score, "reasons": list(c.reasons)}
+                for c in entry.candidates
+            ],
+        },
+    )

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET
 
 from oila.accounts.models import Role
 from oila.accounts.rules import works_with_cases
+from oila.cases import selectors as cases
+from oila.common.dates import today
 from oila.registry import selectors
 from oila.registry.views.base import AuthedRequest
 
@@ -43,4 +45,5 @@ def home(request: AuthedRequest) -> HttpResponse:
         scope = ROLE_SCOPE.get(request.user.role, _("Your role does not give access to case data."))
         return render(request, "web/home_other.html", {"scope": scope})
     work = selectors.my_work(user=request.user)
-    return render(request, "web/home.html", {"work": work})
+    due = cases.due_items(user=request.user, today=today())
+    return render(request, "web/home.html", {"work": work, "due": due})

@@ -341,8 +341,28 @@ class PersonInputSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40, allow_blank=True, default="")
     external_id = serializers.CharField(max_length=64, allow_blank=True, default="")
 
+    confirm_new = serializers.BooleanField(
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Set after a 409 that listed possible duplicates: this is not one of them, save it as "
+            "entered (the choice is audited)."
+        ),
+    )
+
     def validate_pinfl(self, value: str) -> str:
         return value.strip()
+
+
+def _link_to_field() -> serializers.UUIDField:
+    return serializers.UUIDField(
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Set after a 409 that listed possible duplicates: the id of the one this is. That "
+            "person joins the household instead of a new record being created (audited)."
+        ),
+    )
 
 
 class MemberInputSerializer(PersonInputSerializer):
@@ -352,6 +372,7 @@ class MemberInputSerializer(PersonInputSerializer):
         required=False,
         help_text=_("Beneficiary group to enrol the member in."),
     )
+    link_to = _link_to_field()
 
 
 class HouseholdCreateSerializer(HouseholdInputSerializer):
@@ -369,6 +390,45 @@ class PersonCreateSerializer(PersonInputSerializer):
     )
     started_on = serializers.DateField(
         required=False, help_text=_("Member of the household since (default: today).")
+    )
+    link_to = _link_to_field()
+
+
+class CandidateSerializer(serializers.Serializer):
+    """A person already registered who may be the one sent (the duplicate check at entry). One
+    outside the caller's scope is only `{"outside_scope": true}`: nothing about them is shown."""
+
+    id = serializers.UUIDField(required=False)
+    name = serializers.CharField(required=False)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    district = serializers.CharField(required=False, allow_null=True, help_text=_("SOATO code."))
+    score = serializers.FloatField(required=False, help_text=_("0 to 1."))
+    reasons = serializers.ListField(child=serializers.CharField(), required=False)
+    outside_scope = serializers.BooleanField(required=False)
+
+
+def candidate_data(candidate: Any) -> dict[str, Any]:
+    """What the API says about one candidate (registry.matching.Candidate)."""
+    if not candidate.visible or candidate.person is None:
+        return {"outside_scope": True}
+    person = candidate.person
+    return {
+        "id": str(person.pk),
+        "name": person.full_name,
+        "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+        "district": candidate.district.soato if candidate.district else None,
+        "score": candidate.score,
+        "reasons": candidate.reason_labels,
+    }
+
+
+class DuplicatesSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    candidates = serializers.JSONField(
+        help_text=_(
+            "The possible duplicates: a list (one person sent) or an object keyed by member "
+            "position (a household), of candidates."
+        )
     )
 
 

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from oila.accounts.models import User
 from oila.registry import selectors, services
 from oila.registry.api.serializers import (
+    DuplicatesSerializer,
     ErrorSerializer,
     HouseholdCreateSerializer,
     HouseholdFilterSerializer,
@@ -36,8 +37,10 @@ from oila.registry.api.serializers import (
     PersonInputSerializer,
     PersonSerializer,
     PersonSummarySerializer,
+    candidate_data,
 )
-from oila.registry.models import Household
+from oila.registry.matching import Candidate, EntryDecision, person_candidates
+from oila.registry.models import Household, Person
 from oila.registry.visibility import can_register
 
 FIELD_ERRORS = OpenApiResponse(
@@ -54,7 +57,15 @@ _ERRORS: dict[int, Any] = {
     404: OpenApiResponse(
         ErrorSerializer, description=_("No such record, or it is outside what you may see.")
     ),
+    409: OpenApiResponse(
+        DuplicatesSerializer,
+        description=_(
+            "Possible duplicates are already registered; nothing was saved. Send the same request "
+            "again with `confirm_new: true` (a different person) or `link_to: <id>` (that person)."
+        ),
+    ),
 }
+DUPLICATES = _("Possible duplicates are already registered: confirm a new person or link one.")
 
 
 def errors(*statuses: int) -> dict[int, Any]:
@@ -85,6 +96,14 @@ class RegistryViewSet(viewsets.GenericViewSet):
         return dict(serializer.validated_data)
 
 
+IDENTITY_FIELDS = ("given_name", "family_name", "patronymic", "sex", "birth_date", "pinfl")
+
+
+def _identity_changes(person: Person, data: dict[str, Any]) -> bool:
+    """Whether an update changes what identifies the person (then duplicates are looked for)."""
+    return any(f in data and data[f] != getattr(person, f) for f in IDENTITY_FIELDS)
+
+
 def _actor(request: Request) -> User:
     return cast(User, request.user)  # IsAuthenticated has let only signed-in users through
 
@@ -92,6 +111,40 @@ def _actor(request: Request) -> User:
 def _household_body(household: Household) -> Any:
     enrolments = selectors.household_enrolments(household=household)
     return HouseholdSerializer(household, context={"enrolments": enrolments}).data
+
+
+def _entry(
+    request: Request,
+    data: dict[str, Any],
+    *,
+    district: Any = None,
+    exclude: Any = None,
+    allow_link: bool = True,
+) -> tuple[EntryDecision | None, list[Candidate]]:
+    """The duplicate check at entry for one person: (the decision to pass to the service, or None;
+    the candidates still waiting for a choice, which make a 409). Pops confirm_new and link_to."""
+    confirm = data.pop("confirm_new", False)
+    link_to = data.pop("link_to", None)
+    if link_to is not None and not allow_link:
+        raise serializers.ValidationError({"link_to": [_("Only when adding a person.")]})
+    candidates = person_candidates(
+        user=request.user, data=data, district=district, exclude=exclude
+    )
+    if link_to is not None:
+        try:
+            person = selectors.person_get(user=request.user, person_id=link_to, audit_read=False)
+        except Http404:
+            raise serializers.ValidationError({"link_to": [_("No person with this id.")]}) from None
+        return EntryDecision("link", tuple(candidates), person=person), []
+    if not candidates:
+        return None, []
+    if confirm:
+        return EntryDecision("new", tuple(candidates)), []
+    return None, candidates
+
+
+def _duplicates(candidates: Any) -> Response:
+    return Response({"detail": DUPLICATES, "candidates": candidates}, status=409)
 
 
 def _check_members(members: list[dict[str, Any]]) -> None:
@@ -102,7 +155,8 @@ def _check_members(members: list[dict[str, Any]]) -> None:
     """
     problems: dict[str, Any] = {}
     for index, member in enumerate(members):
-        person = {k: v for k, v in member.items() if k not in ("relationship", "group")}
+        skip = ("relationship", "group", "confirm_new", "link_to")
+        person = {k: v for k, v in member.items() if k not in skip}
         try:
             services.person_validate(data=person)
         except DjangoValidationError as exc:
@@ -130,7 +184,7 @@ def _check_members(members: list[dict[str, Any]]) -> None:
             "an optional group to enrol in) in one step: when anything is wrong nothing is saved."
         ),
         request=HouseholdCreateSerializer,
-        responses={201: HouseholdSerializer, **errors(400, 401, 403)},
+        responses={201: HouseholdSerializer, **errors(400, 401, 403, 409)},
     ),
     update=extend_schema(
         summary=_("Replace a household's details"),
@@ -164,6 +218,15 @@ class HouseholdViewSet(RegistryViewSet):
         members = data.pop("members")
         programme = data.pop("programme", None)
         _check_members(members)
+        waiting = {}
+        for index, member in enumerate(members):
+            decision, candidates = _entry(request, member, district=data["district"])
+            if candidates:
+                waiting[str(index)] = [candidate_data(c) for c in candidates]
+            elif decision is not None:
+                member["entry"] = decision
+        if waiting:
+            return _duplicates(waiting)
         household = services.household_register(
             actor=_actor(request), data=data, members=members, programme=programme
         )
@@ -200,9 +263,16 @@ class HouseholdViewSet(RegistryViewSet):
     ),
     create=extend_schema(
         summary=_("Register a person in a household"),
-        description=_("The person takes the household's programme, team and caseworker."),
+        description=_(
+            "The person takes the household's programme, team and caseworker. With `link_to`, "
+            "the existing person joins the household instead (200)."
+        ),
         request=PersonCreateSerializer,
-        responses={201: PersonSerializer, **errors(400, 401, 403)},
+        responses={
+            201: PersonSerializer,
+            200: PersonSerializer,
+            **errors(400, 401, 403, 409),
+        },
     ),
     update=extend_schema(
         summary=_("Replace a person's details"),
@@ -211,13 +281,13 @@ class HouseholdViewSet(RegistryViewSet):
             "changed when sent."
         ),
         request=PersonInputSerializer,
-        responses={200: PersonSerializer, **errors(400, 401, 403, 404)},
+        responses={200: PersonSerializer, **errors(400, 401, 403, 404, 409)},
     ),
     partial_update=extend_schema(
         summary=_("Change some of a person's details"),
         description=_("Only the fields sent are changed."),
         request=PersonInputSerializer,
-        responses={200: PersonSerializer, **errors(400, 401, 403, 404)},
+        responses={200: PersonSerializer, **errors(400, 401, 403, 404, 409)},
     ),
 )
 class PersonViewSet(RegistryViewSet):
@@ -247,21 +317,36 @@ class PersonViewSet(RegistryViewSet):
             raise serializers.ValidationError(
                 {"household": [_("No household with this id.")]}
             ) from None
-        person = services.person_create(
+        decision, candidates = _entry(request, data, district=household.district_id)
+        if candidates:
+            return _duplicates([candidate_data(c) for c in candidates])
+        person = services.household_member_add(
             actor=_actor(request),
-            data=data,
             household=household,
-            relationship=relationship,
+            member={**data, "relationship": relationship, "entry": decision},
             started_on=started_on,
         )
         person = selectors.person_get(user=request.user, person_id=person.pk, audit_read=False)
         location = reverse("registry_api:person-detail", args=[person.pk])
-        return Response(PersonSerializer(person).data, status=201, headers={"Location": location})
+        linked = decision is not None and decision.choice == "link"
+        return Response(
+            PersonSerializer(person).data, status=200 if linked else 201, headers={"Location": location}
+        )
 
     def update(self, request: Request, pk: uuid.UUID, partial: bool = False) -> Response:
         person = selectors.person_get(user=request.user, person_id=pk, audit_read=False)
         data = self.validated(PersonInputSerializer, request.data, partial=partial)
-        person = services.person_update(actor=_actor(request), person=person, data=data)
+        decision = None
+        if _identity_changes(person, data):
+            probe = {f: data.get(f, getattr(person, f)) for f in IDENTITY_FIELDS}
+            probe["confirm_new"] = data.pop("confirm_new", False)
+            decision, candidates = _entry(request, probe, exclude=person, allow_link=False)
+            if candidates:
+                return _duplicates([candidate_data(c) for c in candidates])
+        data.pop("confirm_new", None)
+        person = services.person_update(
+            actor=_actor(request), person=person, data=data, entry=decision
+        )
         return Response(PersonSerializer(person).data)
 
     def partial_update(self, request: Request, pk: uuid.UUID) -> Response:

@@ -64,14 +64,19 @@ def form_page(
     context: dict[str, Any],
     save: Callable[[], Any],
     success: str,
+    check: Callable[[], bool] | None = None,
 ) -> HttpResponse:
     """Show the form (GET), or check it and call the service (POST).
 
     `save` calls the service and returns where to go next. Bad input, whether the form or the service
     finds it, re-renders the form with the errors on their fields and status 422; nothing is saved.
+    `check` runs on a valid form first: True (e.g. possible duplicates to choose from) shows the form
+    again, with what the check left on it, and saves nothing.
     """
     context = {**context, "form": form}
     if request.method != "POST":
+        return render(request, template, context)
+    if form.is_valid() and check is not None and check():
         return render(request, template, context)
     if form.is_valid():
         try:

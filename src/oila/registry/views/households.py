@@ -29,6 +29,7 @@ from oila.registry.forms import (
     MemberFormSet,
     Registration,
 )
+from oila.registry.views import entry
 from oila.registry.views.base import (
     AuthedRequest,
     case_roles_only,
@@ -82,6 +83,14 @@ def household_register(request: AuthedRequest) -> HttpResponse:
         return _register_page(request, registration)
     if not registration.is_valid():
         return _register_page(request, registration, status=422)
+    # Possible duplicates of any member: the page comes back with them until the user has chosen.
+    district = registration.household.cleaned_data["district"]
+    pending = [
+        entry.check_form(request, form, district=district)
+        for form in registration.members.filled_forms()
+    ]
+    if any(pending):
+        return _register_page(request, registration)
     try:
         household = services.household_register(actor=request.user, **registration.service_kwargs())
     except (ValidationError, ApplicationError) as exc:
@@ -138,6 +147,7 @@ def member_add(request: AuthedRequest, household_id: UUID) -> HttpResponse:
         template="registry/member_add.html",
         context={"household": household},
         save=save,
+        check=lambda: entry.check_form(request, form, district=household.district_id),
         success=_("The member was added."),
     )
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -20,6 +20,7 @@ from oila.registry.forms import (
     PersonForm,
 )
 from oila.registry.models import Person
+from oila.registry.views import entry
 from oila.registry.views.base import AuthedRequest, form_page, post_data, registrar_required
 
 FORM_PAGE = "registry/form_page.html"
@@ -28,13 +29,19 @@ FORM_PAGE = "registry/form_page.html"
 @login_required
 @require_GET
 def person_detail(request: AuthedRequest, person_id: UUID) -> HttpResponse:
-    person = selectors.person_get(user=request.user, person_id=person_id)
+    person = selectors.person_get(user=request.user, person_id=person_id, audit_read=False)
+    if person.merged_into_id:
+        # Merged into another record (oila.dedup): the survivor's page, which applies its own rule.
+        return redirect("registry:person", person.merged_into_id)
+    selectors.person_read(user=request.user, person=person)
     return render(request, "registry/person_detail.html", {"person": person})
 
 
 @registrar_required
 def person_edit(request: AuthedRequest, person_id: UUID) -> HttpResponse:
     person = selectors.person_get(user=request.user, person_id=person_id)
+    if person.merged_into_id:
+        return redirect("registry:person-edit", person.merged_into_id)
     form = PersonForm.for_person(person, post_data(request))
     return form_page(
         request,
@@ -42,7 +49,14 @@ def person_edit(request: AuthedRequest, person_id: UUID) -> HttpResponse:
         template="registry/person_edit.html",
         context={"person": person},
         save=lambda: services.person_update(
-            actor=request.user, person=person, data=form.service_data()
+            actor=request.user,
+            person=person,
+            data=form.service_data(),
+            entry=getattr(form, "entry_decision", None),
+        ),
+        check=lambda: (
+            entry.identity_changed(form)
+            and entry.check_form(request, form, exclude=person, mode="same")
         ),
         success=_("The person's details were saved."),
     )

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.conf import settings
 from django.utils.translation import get_language_info
+
+from oila.accounts.selectors import unread_count
+from oila.cases.visibility import supervises_cases
 
 register = template.Library()
 
@@ -19,3 +24,19 @@ def language_name_local(code: str) -> str:
         return str(get_language_info(code)["name_local"])
     except KeyError:
         return code
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context: Any) -> int:
+    """How many unread notifications the signed-in user has (the bell in the navigation)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return unread_count(user=user)
+
+
+@register.filter
+def supervises(user: Any) -> bool:
+    """Whether the user sees the team pages (supervisors and managers)."""
+    return supervises_cases(user)

@@ -1,0 +1,350 @@
+"""Likely duplicates of a person at entry: who in the registry this new or edited person may already be.
+
+A read of the registry, so it lives here and not in oila.dedup (which sits above the registry, ADR
+0008). The registration pages, the person edit page, the REST API and the importer all call
+`person_candidates` before saving; the whole-registry scan and merging are oila.dedup's.
+
+Finding is by the blocking keys each person carries (kept current by registry.services through
+`blocking_keys`): the same PINFL; the same folded name in either order (any script, any spelling of
+DOMAIN.md §5); the same consonant skeleton; or the same given name or surname born within a year.
+Scoring is rapidfuzz on the folded names, with the date of birth, sex, district and father's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, UUIDField, Value, When
+from django.utils.translation import gettext_lazy as _
+from rapidfuzz.distance import JaroWinkler
+
+from oila.common.crypto import keyed_hash
+from oila.common.dates import today
+from oila.common.names import name_keys, split_surname
+from oila.common.script import detect_script
+from oila.geo.models import District
+from oila.registry.models import Membership, Person
+from oila.registry.visibility import owned_scope
+
+BLOCKING_KEY_FIELDS = ["fold_given", "fold_family", "fold_patronymic", "name_key", "sound_key"]
+
+# A candidate is shown from this score on (0–1); at most this many are looked at and shown.
+MIN_SCORE = 0.7
+MAX_ROWS = 400
+MAX_SHOWN = 5
+
+REASONS: dict[str, Any] = {
+    "same_pinfl": _("same PINFL"),
+    "name_cross_script": _("name matches across scripts"),
+    "name_other_spelling": _("same name, another spelling"),
+    "name_same": _("same name"),
+    "name_swapped": _("same name, given name and surname swapped"),
+    "name_similar": _("similar name"),
+    "dob_same": _("same date of birth"),
+    "dob_swapped": _("day and month of birth swapped"),
+    "dob_within_year": _("born within a year"),
+    "dob_missing": _("date of birth not known"),
+    "same_district": _("same district"),
+    "same_father": _("same father's name"),
+    # Reasons of the whole-registry scan (oila.dedup) and of reports at entry.
+    "same_mother": _("same mother's name"),
+    "reported_same": _("reported as the same person when the record was edited"),
+}
+
+
+def blocking_keys(person: Person) -> dict[str, str]:
+    """The blocking-key fields of a person, from its names (what registry.services stores)."""
+    keys = name_keys(person.given_name or "", person.family_name or "", person.patronymic or "")
+    return {
+        "fold_given": keys.given[:100],
+        "fold_family": keys.family[:100],
+        "fold_patronymic": keys.patronymic[:100],
+        "name_key": keys.name_key[:201],
+        "sound_key": keys.sound_key[:201],
+    }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person already in the registry who may be the one being entered.
+
+    `visible` says whether the user may see them: when not, nothing but the fact that a match exists
+    may be shown (no name, no id), and `person` is None.
+    """
+
+    person_id: uuid.UUID
+    visible: bool
+    score: float
+    reasons: tuple[str, ...]
+    person: Person | None = None
+    district: District | None = None
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(REASONS[r]) for r in self.reasons]
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+ENTRY_CHOICE_ACTION = "dedup.entry_choice"
+ENTRY_CHOICES = ("new", "link", "same")
+
+
+@dataclass(frozen=True)
+class EntryDecision:
+    """What the user chose when the check at entry offered candidates (audited by the services).
+
+    "new": a different person, save as entered. "link": the existing `person` (when adding a household
+    member, they join the household instead of a new record). "same": when editing, the edited person
+    and `person` are one, reported for a supervisor to merge.
+    """
+
+    choice: str
+    candidates: tuple[Candidate, ...] = ()
+    person: Person | None = None
+
+    def __post_init__(self) -> None:
+        if self.choice not in ENTRY_CHOICES:
+            raise ValueError(f"Unknown entry choice {self.choice!r}.")
+
+
+@dataclass
+class Probe:
+    """What was typed, folded once for comparing with every row found."""
+
+    given: str
+    family: str
+    given_as_family: str
+    patronymic: str
+    name_key: str
+    sound_key: str
+    script: str
+    sex: str
+    birth_date: dt.date | None
+    birth_estimated: bool
+    pinfl_hash: str
+    district_id: Any
+    raw: str = ""
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _probe(data: dict[str, Any], district: Any) -> Probe:
+    given, family = data.get("given_name") or "", data.get("family_name") or ""
+    patronymic = data.get("patronymic") or ""
+    keys = name_keys(given, family, patronymic)
+    birth = _as_date(data.get("birth_date"))
+    estimated = bool(data.get("birth_date_estimated"))
+    if birth is None and data.get("estimated_age") not in (None, ""):
+        try:
+            birth, estimated = dt.date(today().year - int(data["estimated_age"]), 7, 1), True
+        except (TypeError, ValueError):
+            birth = None
+    pinfl = str(data.get("pinfl") or "").strip()
+    return Probe(
+        given=keys.given,
+        family=keys.family,
+        given_as_family=split_surname(given).stem,
+        patronymic=keys.patronymic,
+        name_key=keys.name_key,
+        sound_key=keys.sound_key,
+        script=detect_script(f"{given} {family} {patronymic}"),
+        sex=data.get("sex") or "",
+        birth_date=birth,
+        birth_estimated=estimated,
+        pinfl_hash=keyed_hash(pinfl) if pinfl else "",
+        district_id=getattr(district, "pk", district),
+    )
+
+
+def _similar(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    return float(JaroWinkler.normalized_similarity(a, b))
+
+
+def _name_score(probe: Probe, row: Person) -> tuple[float, str]:
+    straight = (_similar(probe.given, row.fold_given) + _similar(probe.family, row.fold_family)) / 2
+    swapped = (
+        _similar(probe.given_as_family, row.fold_family)
+        + _similar(probe.family, split_surname(row.fold_given).stem)
+    ) / 2
+    if probe.name_key and probe.name_key == row.name_key:
+        if straight < 1.0:
+            return 1.0, "name_swapped"
+        if probe.script and row.name_script and probe.script != row.name_script:
+            return 1.0, "name_cross_script"
+        raw_same = " ".join(f"{row.given_name} {row.family_name}".lower().split()) == probe.raw
+        return 1.0, ("name_same" if raw_same else "name_other_spelling")
+    score = max(straight, swapped)
+    if probe.sound_key and probe.sound_key == row.sound_key:
+        score = max(score, 0.9)
+    return score, "name_similar"
+
+
+def _birth_score(probe: Probe, row: Person) -> tuple[float, str]:
+    a, b = probe.birth_date, row.birth_date
+    if a is None or b is None:
+        return 0.8, "dob_missing"
+    if a == b:
+        return 1.0, "dob_same"
+    if a.year == b.year and a.month == b.day and a.day == b.month:
+        return 0.95, "dob_swapped"
+    slack = 2 * 366 if (probe.birth_estimated or row.birth_date_estimated) else 366
+    if abs((a - b).days) <= slack:
+        return 0.85, "dob_within_year"
+    return 0.3, ""
+
+
+def score_candidate(probe: Probe, row: Any) -> tuple[float, tuple[str, ...]]:
+    """How likely `row` (a Person with the key fields and `district_id`) is the probed person, 0–1,
+    with the reasons a user is shown."""
+    reasons: list[str] = []
+    if probe.pinfl_hash and row.pinfl_hash == probe.pinfl_hash:
+        reasons.append("same_pinfl")
+    name, name_reason = _name_score(probe, row)
+    if name >= 0.85:
+        reasons.append(name_reason)
+    birth, birth_reason = _birth_score(probe, row)
+    if birth_reason and birth_reason != "dob_missing":
+        reasons.append(birth_reason)
+    score = name * birth
+    if probe.sex and row.sex and probe.sex != row.sex:
+        score *= 0.5
+    if probe.district_id and getattr(row, "district_id", None):
+        if probe.district_id == row.district_id:
+            score += 0.05
+            reasons.append("same_district")
+        else:
+            score -= 0.05
+    if probe.patronymic and row.fold_patronymic:
+        if _similar(probe.patronymic, row.fold_patronymic) >= 0.9:
+            score += 0.05
+            reasons.append("same_father")
+        else:
+            score -= 0.1
+    if probe.pinfl_hash and row.pinfl_hash:
+        # A PINFL names one person: equal settles it, different (both known) almost rules it out.
+        score = 1.0 if row.pinfl_hash == probe.pinfl_hash else score * 0.3
+    return max(0.0, min(1.0, score)), tuple(reasons)
+
+
+def _ids(exclude: Any) -> list[Any]:
+    if exclude is None:
+        return []
+    items: Iterable[Any] = exclude if isinstance(exclude, list | tuple | set) else [exclude]
+    return [getattr(item, "pk", item) for item in items]
+
+
+def _current_district(person_ids: list[Any]) -> Any:
+    membership = (
+        Membership.objects.filter(person__in=person_ids, ended_on__isnull=True)
+        .order_by("-started_on")
+        .values_list("household__district", flat=True)
+        .first()
+    )
+    return membership
+
+
+def person_candidates(
+    *,
+    user: Any,
+    data: dict[str, Any],
+    exclude: Any = None,
+    district: Any = None,
+    min_score: float = MIN_SCORE,
+) -> list[Candidate]:
+    """People already registered who may be the person in `data` (person fields as the services take
+    them), best first. Visible ones carry the person; others only say that a match exists.
+
+    `district` is the household's (a District or its id); when editing, pass the person as `exclude`
+    and the district of their current household is used.
+    """
+    excluded = _ids(exclude)
+    if district is None and excluded:
+        district = _current_district(excluded)
+    probe = _probe(data, district)
+    probe.raw = " ".join(
+        f"{data.get('given_name') or ''} {data.get('family_name') or ''}".lower().split()
+    )
+    if not (probe.given or probe.family) and not probe.pinfl_hash:
+        return []
+    found = Q(name_key=probe.name_key) if probe.name_key else Q(pk__in=[])
+    if probe.sound_key:
+        found |= Q(sound_key=probe.sound_key)
+    if probe.pinfl_hash:
+        found |= Q(pinfl_hash=probe.pinfl_hash)
+    if probe.birth_date is not None:
+        slack = dt.timedelta(days=2 * 366 if probe.birth_estimated else 366)
+        around = (probe.birth_date - slack, probe.birth_date + slack)
+        if probe.given:
+            found |= Q(fold_given=probe.given, birth_date__range=around)
+        if probe.family:
+            found |= Q(fold_family=probe.family, birth_date__range=around)
+    district_of = Membership.objects.filter(person=OuterRef("pk"), ended_on__isnull=True).order_by(
+        "-started_on"
+    )
+    rows = list(
+        Person.objects.filter(found, merged_into__isnull=True)
+        .exclude(pk__in=excluded)
+        .only(
+            "id",
+            "given_name",
+            "family_name",
+            "patronymic",
+            "sex",
+            "birth_date",
+            "birth_date_estimated",
+            "name_script",
+            "pinfl_hash",
+            *BLOCKING_KEY_FIELDS,
+        )
+        .annotate(
+            district_id=Subquery(
+                district_of.values("household__district")[:1], output_field=UUIDField()
+            ),
+            visible=Case(
+                When(owned_scope(user), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )[:MAX_ROWS]
+    )
+    scored = []
+    for row in rows:
+        score, reasons = score_candidate(probe, row)
+        if score >= min_score:
+            scored.append((score, row, reasons))
+    scored.sort(key=lambda item: (-item[0], str(item[1].pk)))
+    districts = District.objects.in_bulk({row.district_id for _, row, _ in scored if row.visible})
+    out = []
+    for score, row, reasons in scored[:MAX_SHOWN]:
+        visible = bool(row.visible)
+        out.append(
+            Candidate(
+                person_id=row.pk,
+                visible=visible,
+                score=round(score, 3),
+                reasons=reasons,
+                person=row if visible else None,
+                district=districts.get(row.district_id) if visible else None,
+            )
+        )
+    return out
