@@ -35,9 +35,6 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
 from oila.common.names import name_keys
 from oila.common.script import detect_script, latin_to_cyrillic
 from oila.dedup import scan
@@ -408,7 +405,14 @@ def scores(
 # The check at entry against a Django database
 
 
-def entry_check(records: list[dict[str, Any]], clusters: list[int], people: int, samples: int, seed: int, database_url: str | None) -> dict[str, Any]:  # fmt: skip
+def entry_check(
+    records: list[dict[str, Any]],
+    clusters: list[int],
+    people: int,
+    samples: int,
+    seed: int,
+    database_url: str | None,
+) -> dict[str, Any]:
     """p50/p95 of registry.matching.person_candidates over `samples` entries of people already in a
     database of `people` records (the other record of a duplicate pair typed in again)."""
     workdir = Path(tempfile.mkdtemp(prefix="oila-bench-"))
@@ -474,7 +478,7 @@ def entry_check(records: list[dict[str, Any]], clusters: list[int], people: int,
                         household=h, person=p, relationship="head", started_on=dt.date(2020, 1, 1)
                     )
                     for h, p in zip(households, persons, strict=True)
-                ],  # fmt: skip
+                ],
                 batch_size=batch,
             )
     if connection.vendor == "sqlite":
@@ -491,12 +495,17 @@ def entry_check(records: list[dict[str, Any]], clusters: list[int], people: int,
             probes.append((group[1], str(group[0]["id"])))
     rng = random.Random(seed)
     probes = rng.sample(probes, min(samples, len(probes)))
-    ids = dict(Person.objects.filter(external_id__in=[t for _, t in probes]).values_list("external_id", "pk"))  # fmt: skip
+    wanted = [t for _, t in probes] + [str(p["id"]) for p, _ in probes]
+    ids = dict(Person.objects.filter(external_id__in=wanted).values_list("external_id", "pk"))
+    fields = ("given_name", "family_name", "patronymic", "sex", "birth_date", "pinfl")
     times, found = [], 0
     for probe, target in probes:
-        data = {k: probe[k] for k in ("given_name", "family_name", "patronymic", "sex", "birth_date", "pinfl")}  # fmt: skip
+        data = {k: probe[k] for k in fields}
+        # The entry is typed anew: when its own record is in the database too, it is left out.
+        own = ids.get(str(probe["id"]))
+        district = districts[probe["district"]].pk
         tic = time.perf_counter()
-        candidates = person_candidates(user=manager, data=data, district=districts[probe["district"]].pk)  # fmt: skip
+        candidates = person_candidates(user=manager, data=data, district=district, exclude=own)
         times.append((time.perf_counter() - tic) * 1000)
         found += any(c.person_id == ids.get(target) for c in candidates)
     times.sort()
@@ -546,9 +555,12 @@ def main() -> None:
         )  # fmt: skip
     ours = {frozenset((p.id_l, p.id_r)) for p in result.pairs}
     a_all, a_cross = scores(ours, truth), scores(ours, truth, cross)
-    print(f"(a) oila scan: {result.seconds:.1f}s "
-          f"(load {result.timings.get('load', 0):.1f}s, train {result.timings.get('train', 0):.1f}s, "
-          f"predict {result.timings.get('predict', 0):.1f}s); not comparable: {len(result.skipped)}")  # fmt: skip
+    timings = result.timings
+    print(
+        f"(a) oila scan: {result.seconds:.1f}s (load {timings.get('load', 0):.1f}s, "
+        f"train {timings.get('train', 0):.1f}s, predict {timings.get('predict', 0):.1f}s); "
+        f"not comparable: {len(result.skipped)}"
+    )
     for warning in result.warnings:
         print(f"    warning: {warning}")
     _line("    overall", a_all)

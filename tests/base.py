@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection
-from django.test import TestCase
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import TestCase, TransactionTestCase
 
 from oila.accounts.models import Organisation, Programme, Role, Team, User
 from oila.geo.models import District, Mahalla
@@ -91,3 +92,45 @@ class OilaTestCase(TestCase):
             data={"name": "Xudoyberganovlar", "district": self.xiva},
             members=[{"given_name": "Xurshid", "family_name": "Xudoyberganov", "sex": "male"}],
         )
+
+
+class CommittedTestCase(TransactionTestCase):
+    """For tests whose data must really be committed (another process reads it: pg_dump, a child
+    process, a backup). Unlike a plain TransactionTestCase it starts from, and leaves behind, the
+    database as the migrations made it (the districts of Khorezm, content types), whatever test ran
+    before it: a TransactionTestCase without this leaves every table empty, and one that flushed
+    with Django's post-migrate signal leaves content types that clash with a serialized restore.
+    `self.make_cast()` makes the fixed cast of OilaTestCase (alice, bob, …) for the test."""
+
+    serialized_rollback = True  # asks pytest-django to keep the migrated state to restore from
+
+    @classmethod
+    def _restore_migrated_state(cls) -> None:
+        for alias in cls._databases_names(include_mirrors=False):
+            call_command(
+                "flush",
+                verbosity=0,
+                interactive=False,
+                database=alias,
+                reset_sequences=False,
+                inhibit_post_migrate=True,
+            )
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents:
+                connections[alias].creation.deserialize_db_from_string(contents)
+
+    @classmethod
+    def _fixture_setup(cls) -> None:
+        cls._restore_migrated_state()
+        cls.serialized_rollback = False  # restored above; Django would load it a second time
+        try:
+            super()._fixture_setup()
+        finally:
+            cls.serialized_rollback = True
+
+    def _fixture_teardown(self) -> None:
+        super()._fixture_teardown()
+        self._restore_migrated_state()
+
+    def make_cast(self) -> None:
+        OilaTestCase.setUpTestData.__func__(type(self))  # type: ignore[attr-defined]

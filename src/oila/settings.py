@@ -90,10 +90,13 @@ INSTALLED_APPS = [
     "oila.cases",
     "oila.assessments",
     "oila.plans",
+    "oila.support",
+    "oila.youth",
+    "oila.training",
     "oila.web",
     "oila.demo",
-    # Sign-in, MFA, lockout and the security headers (ADR 0008). oila.security comes before allauth so
-    # that its templates (allauth's pages in the project's look) win.
+    # Sign-in, MFA, lockout and the security headers (ADR 0012, 0013). oila.security comes before
+    # allauth so that its templates (allauth's pages in the project's look) win.
     "oila.security",
     "allauth",
     "allauth.account",
@@ -177,7 +180,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Sign-in (django-allauth): usernames, no self sign-up (administrators make accounts), no e-mail
-# verification (addresses are optional and set by administrators). ADR 0008.
+# verification (addresses are optional and set by administrators). ADR 0012.
 ACCOUNT_ADAPTER = "oila.security.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
@@ -351,6 +354,12 @@ member's errors under `members`, keyed by the member's position); nothing is sav
         "GoalStatusEnum": "oila.plans.models.Goal.Status",
         "ActionStatusEnum": "oila.plans.models.Action.Status",
         "PlanDecisionEnum": "oila.plans.api.DECISIONS",
+        # Services and referrals (a referral's and a delivery's "status" and "kind").
+        "ReferralStatusEnum": "oila.support.models.Referral.Status",
+        "DeliveryKindEnum": "oila.support.models.ServiceDelivery.Kind",
+        # Youth employability (trainings and placements each have a "kind" of their own).
+        "YouthTrainingKindEnum": "oila.youth.models.YouthTraining.Kind",
+        "PlacementKindEnum": "oila.youth.models.Placement.Kind",
     },
     # Tags and operation ids from the resource ("households_list"), not the version ("v1_…").
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",

@@ -53,6 +53,11 @@ class InstrumentApiTests(ApiTestCase):
                 codes = {row["code"] for row in response.json()["results"]}
                 self.assertEqual(codes, {"csi", "family-economy", "youth-employability"})
 
+    def test_the_list_pins_its_queries(self) -> None:
+        with self.assertNumQueries(2):  # count, page
+            response = self.as_(self.alice).get(INSTRUMENTS)
+        self.assertEqual(response.json()["count"], 3)
+
     def test_it_refuses_anonymous_clients(self) -> None:
         self.assertEqual(self.client.get(INSTRUMENTS).status_code, 401)
 

@@ -308,8 +308,8 @@ class HomePageTests(EnglishPages):
     def test_its_query_count_does_not_grow_with_the_number_of_cases(self) -> None:
         self.client.force_login(self.alice)
         # session, user, team, programme, household count, recent households, due cases,
-        # due placements, unread count
-        with self.assertNumQueries(9):
+        # due placements, due youth follow-ups, unread count
+        with self.assertNumQueries(10):
             self.client.get(HOME)
         for i in range(4):
             open_case(self.alice, register(self.alice, f"Oila {i}", self.urganch), risk="high",
@@ -320,7 +320,7 @@ class HomePageTests(EnglishPages):
             necessity="x", suitability="y", alternatives_considered=["parental"],
             decision="placement_made", decided_on=dt.date(2025, 1, 1),
         )  # fmt: skip
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(10):
             response = self.client.get(HOME)
         self.assertGreaterEqual(len(response.context["due"].overdue), 5)
 

@@ -19,7 +19,7 @@ from cryptography.fernet import Fernet
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
-from django.test import SimpleTestCase, TransactionTestCase, override_settings
+from django.test import SimpleTestCase, override_settings
 
 from oila.common import backup
 from oila.common.backup import (
@@ -31,7 +31,7 @@ from oila.common.backup import (
 )
 from oila.registry import services as registry
 from oila.registry.models import Person
-from tests.base import OilaTestCase
+from tests.base import CommittedTestCase
 
 
 def encrypted(data: bytes, chunk: int = 7) -> bytes:
@@ -122,15 +122,13 @@ def table_fingerprints(conn: BaseDatabaseWrapper) -> dict[str, tuple[int, str]]:
     return result
 
 
-class BackupRestoreTests(TransactionTestCase):
+class BackupRestoreTests(CommittedTestCase):
     """Data made through the services, backed up, restored into a new empty database: every table
     has the same rows. On SQLite the new database is a file; on PostgreSQL a database made for the
     test and dropped after it."""
 
-    serialized_rollback = True
-
     def setUp(self) -> None:
-        OilaTestCase.setUpTestData.__func__(type(self))  # type: ignore[attr-defined]
+        self.make_cast()
         cast: Any = self
         household = registry.household_register(
             actor=cast.alice,

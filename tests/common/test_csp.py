@@ -101,7 +101,7 @@ class TemplateInlineCodeTests(unittest.TestCase):
             problems,
             [],
             "Content-Security-Policy allows scripts and styles only from static files: move these "
-            "into src/oila/*/static/ (see docs/adr/0008).",
+            "into src/oila/*/static/ (see docs/adr/0013).",
         )
 
 

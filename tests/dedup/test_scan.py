@@ -90,6 +90,19 @@ class ScanTests(OilaTestCase):
         self.assertEqual(model["link_type"], "dedupe_only")
         self.assertEqual(Path(run.model_file).name, "model-v1.json")
         self.assertEqual(dedup.scan_registry().model_version, 2)
+        # The same trained model, written for Spark (docs/dedup-spark.md).
+        spark = scan.portable_model(Path(run.model_file), dialect="spark")
+        self.assertEqual(spark["sql_dialect"], "spark")
+        self.assertEqual(
+            spark["probability_two_random_records_match"],
+            model["probability_two_random_records_match"],
+        )
+        given = spark["comparisons"][0]["comparison_levels"]
+        self.assertIn("jaro_winkler(", given[3]["sql_condition"])
+        self.assertEqual(
+            given[1]["m_probability"],
+            model["comparisons"][0]["comparison_levels"][1]["m_probability"],
+        )
         child_pair = (
             DuplicateCandidate.objects.get(person_a__in=[self.child], status="open")
             if DuplicateCandidate.objects.filter(person_a=self.child).exists()

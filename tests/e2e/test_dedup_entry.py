@@ -23,7 +23,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
+    # Committed for real (the live server reads it from another thread); serialized_rollback puts
+    # back what the migrations loaded (districts) for the transactional tests that follow.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",

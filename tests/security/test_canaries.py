@@ -21,11 +21,10 @@ import uuid
 from typing import Any
 
 from django.db import connection
-from django.test import TransactionTestCase
 
 from oila.registry import services as registry
 from oila.registry.models import Person
-from tests.base import OilaTestCase
+from tests.base import CommittedTestCase
 
 
 def canary(label: str) -> str:
@@ -58,13 +57,9 @@ def database_dump() -> str:
     return result.stdout
 
 
-class CanaryTests(TransactionTestCase):
-    # TransactionTestCase empties every table afterwards; this puts back what the migrations loaded
-    # (the districts of Khorezm) for the tests that run after it.
-    serialized_rollback = True
-
+class CanaryTests(CommittedTestCase):
     def setUp(self) -> None:
-        OilaTestCase.setUpTestData.__func__(type(self))  # type: ignore[attr-defined]
+        self.make_cast()
         self.cast: Any = self
 
     def plant(self) -> dict[str, str]:

@@ -25,7 +25,8 @@ from typing import Any
 from urllib.parse import quote
 
 from django.db import connection
-from django.test import TransactionTestCase
+
+from tests.base import CommittedTestCase
 
 MEMBERS = 40
 STOP_AFTER = 25
@@ -86,9 +87,7 @@ def letters(n: int = 10) -> str:
     return "".join(random.choice(string.ascii_lowercase) for _ in range(n)).capitalize()
 
 
-class CrashSafetyTests(TransactionTestCase):
-    serialized_rollback = True
-
+class CrashSafetyTests(CommittedTestCase):
     def setUp(self) -> None:
         tmp = tempfile.TemporaryDirectory()
         self.addCleanup(tmp.cleanup)

@@ -37,6 +37,16 @@ PROGRAMME_DEFAULTS: dict[str, Any] = {
     # Whether a supervisor may approve their own work (a closure they requested). DOMAIN.md §2: not
     # unless a setting allows it.
     "allow_self_approval": False,
+    # Referrals (oila.support): days a partner agency has to answer, by urgency, and the only
+    # fields of the referred person or household that the agency sees (minimum necessary).
+    "referral_response_days": {"high": 1, "normal": 7, "low": 14},
+    "referral_shared_fields": [
+        "given_name", "family_name", "sex", "age", "district", "mahalla", "phone", "service",
+        "urgency", "reason",
+    ],  # fmt: skip
+    # Months after a young person's job placement starts at which a follow-up asks whether they
+    # are still working (oila.youth).
+    "youth_follow_up_months": [3, 6, 12],
 }
 
 

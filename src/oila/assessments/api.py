@@ -210,7 +210,7 @@ def _actor(request: Request) -> User:
 )
 class InstrumentViewSet(CaseScopedViewSet):
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.instrument_list())
+        page = self.paginate_queryset(selectors.instrument_list(with_items=False))
         return self.get_paginated_response(InstrumentSummarySerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: uuid.UUID) -> Response:

@@ -1,7 +1,7 @@
 """Assessment instruments as data (versioned, with items, scales and guidance), assessments and scores.
 
 An instrument's texts (names, item labels, goals, guidance per score) are stored in every interface
-language as a JSON object keyed by language code ("en", "uz", "uz-cyrl", "ru"); `texts.pick` shows the
+language as a JSON object keyed by language code ("en", "uz", "uz-cyrl", "ru"); `pick` below shows the
 active language's. Definitions ship as JSON files under assessments/data/ (see assessments.definitions).
 """
 

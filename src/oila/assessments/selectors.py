@@ -29,11 +29,13 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(owned_scope(user))
 
 
-def instrument_list(*, active_only: bool = True) -> QuerySet[Instrument]:
+def instrument_list(*, active_only: bool = True, with_items: bool = True) -> QuerySet[Instrument]:
     """Instruments (the versions in use, or all), with items and scale levels prefetched."""
     qs = Instrument.objects.all()
     if active_only:
         qs = qs.filter(active=True)
+    if not with_items:
+        return qs.order_by("code", "-version")
     return qs.prefetch_related(
         Prefetch(
             "items",

@@ -152,12 +152,24 @@ def comparison_row(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _checked(table: str) -> str:
+    """Table names go into SQL text (DuckDB takes no parameters for them): only plain identifiers."""
+    if not _IDENTIFIER.match(table):
+        raise ValueError(f"Not a table name: {table!r}")
+    return table
+
+
 def load_records(
     con: Any, records: Iterable[dict[str, Any]], *, table: str = SCAN_TABLE, batch: int = 200_000
 ) -> Loaded:
     """Build the scan's input table in DuckDB; records that cannot be compared are counted, never
     fatal."""
     import pyarrow as pa
+
+    table = _checked(table)
 
     schema = pa.schema(
         [(name, pa.date32() if kind == "DATE" else pa.int32() if kind == "INTEGER" else pa.string())
@@ -177,7 +189,7 @@ def load_records(
         if rows:
             arrow = pa.Table.from_pylist(rows, schema=schema)
             con.register("oila_scan_chunk", arrow)
-            con.execute(f"INSERT INTO {table} SELECT * FROM oila_scan_chunk")
+            con.execute(f"INSERT INTO {table} SELECT * FROM oila_scan_chunk")  # noqa: S608 - checked identifier
             con.unregister("oila_scan_chunk")
             loaded.count += len(rows)
     return loaded
@@ -455,10 +467,11 @@ def run(
     from splink import DuckDBAPI, Linker
 
     progress = progress or NoProgress()
+    table = _checked(table)
     logging.getLogger("splink").setLevel(logging.ERROR)
     started = time.monotonic()
     timings: dict[str, float] = {}
-    people = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    people = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 - checked identifier
     if people < 2:
         progress.step("nothing to compare")
         return ScanResult(people, [], [], None, None)
@@ -473,7 +486,7 @@ def run(
     else:
         linker = Linker(frame, model_settings(), log_level=None)
         pinfl_pairs = con.execute(
-            f"SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n FROM {table} "
+            f"SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n FROM {table} "  # noqa: S608 - checked identifier
             "WHERE pinfl_hash IS NOT NULL GROUP BY pinfl_hash)"
         ).fetchall()[0][0]
         warnings = train(
@@ -491,7 +504,7 @@ def run(
     timings["predict"] = time.monotonic() - started - timings["train"]
     side = ", ".join(f"{x}.{c} AS {c}_{x}" for x in ("l", "r") for c in PAIR_COLUMNS)
     relation = con.sql(
-        f"SELECT p.unique_id_l, p.unique_id_r, p.match_probability, {side} "
+        f"SELECT p.unique_id_l, p.unique_id_r, p.match_probability, {side} "  # noqa: S608 - checked identifier
         f"FROM {predicted.physical_name} p "
         f"JOIN {table} l ON l.unique_id = p.unique_id_l "
         f"JOIN {table} r ON r.unique_id = p.unique_id_r"
@@ -523,9 +536,27 @@ def run(
     )
 
 
-def model_json(path: Path) -> dict[str, Any]:
-    """A saved model (splink's settings JSON), as Spark's linker takes it (docs/dedup-spark.md)."""
-    return dict(json.loads(path.read_text()))
+_TRAINED = ("m_probability", "u_probability", "tf_adjustment_weight", "tf_minimum_u_value")
+
+
+def portable_model(path: Path, dialect: str = "spark") -> dict[str, Any]:
+    """A saved model for another SQL engine (docs/dedup-spark.md): the comparisons and blocking rules
+    written again in `dialect` from the same definitions, with the trained parameters (λ, every
+    level's m and u) of the saved JSON. splink refuses a model saved for DuckDB on Spark as it is,
+    since its SQL is DuckDB's (jaro_winkler_similarity, date_diff)."""
+    trained = json.loads(Path(path).read_text())
+    target: dict[str, Any] = model_settings().get_settings(dialect).as_dict()
+    target["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    pairs = zip(target["comparisons"], trained["comparisons"], strict=True)
+    for ours, saved in pairs:
+        if ours["output_column_name"] != saved["output_column_name"]:
+            raise ValueError(
+                f"The saved model is of another shape ({saved['output_column_name']})."
+            )
+        levels = zip(ours["comparison_levels"], saved["comparison_levels"], strict=True)
+        for level, saved_level in levels:
+            level.update({k: saved_level[k] for k in _TRAINED if k in saved_level})
+    return target
 
 
 def scan_records(

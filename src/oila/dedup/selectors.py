@@ -14,7 +14,7 @@ from oila.registry.models import Membership, Person
 from oila.registry.visibility import owned_scope
 
 
-def _visible_people(user: Any) -> QuerySet[Person]:
+def _visible_people(user: Any) -> Any:
     return Person.objects.filter(owned_scope(user)).values("pk")
 
 

@@ -142,7 +142,7 @@ def scan_registry(
         raise
     with transaction.atomic():
         reported = candidates_from_entry_reports()
-        new = _store_pairs(run, result.pairs)
+        new = candidates_store(run, result.pairs)
         run.status, run.finished_at = ScanRun.Status.DONE, timezone.now()
         run.people, run.pairs, run.candidates_new = result.people, len(result.pairs), new + reported
         run.model_version = result.model_version
@@ -172,8 +172,11 @@ def _ordered(a: Any, b: Any) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
-def _store_pairs(run: ScanRun, pairs: list[scan.Pair]) -> int:
-    existing = {
+def candidates_store(run: ScanRun, pairs: list[scan.Pair]) -> int:
+    """Store scanned pairs as open candidates (new ones) or refresh the score of open ones; decided
+    pairs are left as they are. Returns how many are new. (Also for pairs predicted elsewhere, e.g.
+    on Spark: docs/dedup-spark.md.)"""
+    existing: dict[tuple[str, str], tuple[Any, str]] = {
         _ordered(a, b): (pk, status)
         for pk, a, b, status in DuplicateCandidate.objects.values_list(
             "pk", "person_a_id", "person_b_id", "status"
@@ -220,8 +223,9 @@ def candidates_from_entry_reports() -> int:
         ).values_list("person_a_id", "person_b_id")
     }
     wanted: dict[tuple[str, str], float] = {}
-    for target_id, after in reports.values_list("target_id", "after"):
-        other = (after or {}).get("person")
+    for target_id, recorded in reports.values_list("target_id", "after"):
+        after: dict[str, Any] = recorded or {}
+        other = after.get("person")
         if not other or other == target_id:
             continue
         key = _ordered(target_id, other)

@@ -476,8 +476,19 @@ def action_remove(*, actor: User, action: Action) -> Plan:
 
 @transaction.atomic
 def action_set_status(*, actor: User, action: Action, status: str) -> Action:
-    """Move an action on: planned, in progress, done or cancelled."""
-    _require_case_role(actor)
+    """Move an action on: planned, in progress, done or cancelled.
+
+    A partner focal point may move only an action its agency is responsible for (a referral's
+    report marks the action it fulfils done: oila.support).
+    """
+    partner = (
+        actor.is_active
+        and actor.role == Role.PARTNER
+        and actor.organisation_id is not None
+        and actor.organisation_id == action.responsible_organisation_id
+    )
+    if not partner:
+        _require_case_role(actor)
     _require_in_force(action.goal.plan)
     if status not in Action.Status.values:
         raise ApplicationError(_("Choose one of the statuses."), field="status")

@@ -16,6 +16,8 @@ from oila.cases import selectors as cases
 from oila.common.dates import today
 from oila.registry import selectors
 from oila.registry.views.base import AuthedRequest
+from oila.support import selectors as support
+from oila.youth import selectors as youth
 
 # What each role that does not work with cases sees (DESIGN.md, "Roles and what they see").
 ROLE_SCOPE: dict[str, Any] = {
@@ -43,7 +45,12 @@ ROLE_SCOPE: dict[str, Any] = {
 def home(request: AuthedRequest) -> HttpResponse:
     if not works_with_cases(request.user):
         scope = ROLE_SCOPE.get(request.user.role, _("Your role does not give access to case data."))
-        return render(request, "web/home_other.html", {"scope": scope})
+        context: dict[str, Any] = {"scope": scope}
+        if request.user.role == Role.PARTNER:  # their referral inbox at a glance
+            context["summary"] = support.partner_summary(user=request.user)
+        return render(request, "web/home_other.html", context)
     work = selectors.my_work(user=request.user)
-    due = cases.due_items(user=request.user, today=today())
-    return render(request, "web/home.html", {"work": work, "due": due})
+    day = today()
+    due = cases.due_items(user=request.user, today=day)
+    youth_due = youth.follow_ups_due(user=request.user, today=day)
+    return render(request, "web/home.html", {"work": work, "due": due, "youth_due": youth_due})

@@ -127,9 +127,7 @@ def _entry(
     link_to = data.pop("link_to", None)
     if link_to is not None and not allow_link:
         raise serializers.ValidationError({"link_to": [_("Only when adding a person.")]})
-    candidates = person_candidates(
-        user=request.user, data=data, district=district, exclude=exclude
-    )
+    candidates = person_candidates(user=request.user, data=data, district=district, exclude=exclude)
     if link_to is not None:
         try:
             person = selectors.person_get(user=request.user, person_id=link_to, audit_read=False)
@@ -330,7 +328,9 @@ class PersonViewSet(RegistryViewSet):
         location = reverse("registry_api:person-detail", args=[person.pk])
         linked = decision is not None and decision.choice == "link"
         return Response(
-            PersonSerializer(person).data, status=200 if linked else 201, headers={"Location": location}
+            PersonSerializer(person).data,
+            status=200 if linked else 201,
+            headers={"Location": location},
         )
 
     def update(self, request: Request, pk: uuid.UUID, partial: bool = False) -> Response:
