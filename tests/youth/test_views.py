@@ -42,6 +42,13 @@ class YouthListTests(YouthPagesTestCase):
         self.assertContains(response, "working")
         self.assertContains(response, "follow-up due")
 
+    def test_it_finds_a_young_person_by_name_in_either_script(self) -> None:
+        young_person(self.alice, self.household, given_name="Bekzod")
+        for q in ("jasur", "Жасур"):
+            with self.subTest(q=q):
+                people = self.as_(self.alice).get(LIST, {"q": q}).context["page"].object_list
+                self.assertEqual([p.given_name for p in people], ["Jasur"])
+
     def test_it_shows_the_supervisor_and_the_manager_and_hides_other_teams(self) -> None:
         for user in (self.bob, self.frank):
             with self.subTest(user=user.username):

@@ -20,7 +20,7 @@ from typing import Protocol
 from django.db import transaction
 
 from oila.accounts.models import Programme, User
-from oila.demo.config import TEAMS, Login, Setup, ensure_logins, ensure_setup
+from oila.demo.config import TEAMS, Login, Setup, ensure_logins, ensure_services, ensure_setup
 from oila.demo.families import ProgrammePlanner
 from oila.demo.plan import HOUSEHOLD_PREFIX, PERSON_PREFIX, Action, HouseholdPlan, MemberPlan
 from oila.registry import services as registry
@@ -136,6 +136,7 @@ def build_demo(
     with transaction.atomic():
         setup = ensure_setup()
         logins, password_used, generated = ensure_logins(setup, password)
+        ensure_services(setup, User.objects.get(username="admin"))
         built = not demo_exists(setup.programme)
         if built:
             stdout.write(f"Building the synthetic Khorezm programme (seed {seed})...\n")

@@ -16,6 +16,8 @@ from django.contrib.auth.hashers import check_password, make_password
 from oila.accounts.models import Organisation, Programme, Role, Team, User
 from oila.demo import names as n
 from oila.geo.models import District, Mahalla
+from oila.support import services
+from oila.support.models import OrganisationService, ServiceType
 
 PROGRAMME_SLUG = "khorezm"
 PROGRAMME_START = dt.date(2017, 1, 1)
@@ -191,3 +193,27 @@ def ensure_logins(setup: Setup, password: str | None) -> tuple[list[Login], str 
         where = team_name or setup.organisations[org_key].name
         logins.append(Login(username, str(Role(role).label), where, created, password_set))
     return logins, password, generated
+
+
+# What the demo's partner agencies offer (oila.support), by their key in PARTNERS.
+OFFERS = {
+    "guardianship": ["legal_documents", "legal_guardianship"],
+    "school": ["tutoring", "school_supplies", "school_enrolment", "psychosocial_group"],
+    "health": ["health_check", "health_treatment", "psychosocial_individual"],
+    "mahalla": ["in_kind_support", "cash_support", "day_care"],
+    "employer": ["vocational_training_parents"],
+    "training": ["vocational_training_parents", "business_grant"],
+}
+
+
+def ensure_services(setup: Setup, admin: User) -> None:
+    """The shipped service catalogue and what each partner agency offers (once: an agency that
+    offers something already is left as an administrator may have changed it)."""
+    services.service_catalogue_seed(programme=setup.programme, actor=admin)
+    types = {t.code: t for t in ServiceType.objects.filter(programme=setup.programme)}
+    for key, codes in OFFERS.items():
+        organisation = setup.organisations[key]
+        if not OrganisationService.objects.filter(organisation=organisation).exists():
+            services.organisation_services_set(
+                actor=admin, organisation=organisation, service_types=[types[c] for c in codes]
+            )

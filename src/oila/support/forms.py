@@ -133,6 +133,7 @@ class DeliveryForm(forms.Form):
         programme_ids: list[Any],
         case: Case | None = None,
         q: str = "",
+        mahalla: Any = None,
     ) -> None:
         super().__init__(data, initial={"delivered_on": today(), "provider": f"user:{user.pk}"})
         self.user, self.kind, self.case = user, kind, case
@@ -153,7 +154,7 @@ class DeliveryForm(forms.Form):
                 lambda: [
                     (str(p.pk), _person_label(p))
                     for p in selectors.attendee_candidates(
-                        user=user, programme_ids=programme_ids, q=q
+                        user=user, programme_ids=programme_ids, q=q, mahalla=mahalla
                     )
                 ]
             )
@@ -171,7 +172,7 @@ class DeliveryForm(forms.Form):
                     lambda: [
                         (str(p.pk), _person_label(p))
                         for p in selectors.attendee_candidates(
-                            user=user, programme_ids=programme_ids, q=q
+                            user=user, programme_ids=programme_ids, q=q, mahalla=mahalla
                         )
                     ]
                 )

@@ -32,6 +32,7 @@ from oila.cases.models import Case
 from oila.cases.selectors import case_children, case_get
 from oila.common.dates import age_on, today
 from oila.common.ids import uuid_or_404
+from oila.geo.models import Mahalla
 from oila.plans.models import Action, Plan
 from oila.registry.models import Consent, Enrolment, Household, Membership, Person
 from oila.registry.visibility import owned_scope
@@ -189,10 +190,10 @@ def attendees_check(
 
 
 def attendee_candidates(
-    *, user: Any, programme_ids: list[Any], q: str = "", limit: int = 300
+    *, user: Any, programme_ids: list[Any], q: str = "", mahalla: Any = None, limit: int = 300
 ) -> list[Person]:
     """People the user may see who are enrolled in one of these programmes: whom a group session's
-    attendance list offers to tick (by family name), at most `limit`."""
+    attendance list offers to tick (by family name; by name or mahalla if asked), at most `limit`."""
     if not programme_ids:
         return []
     enrolled = Q()
@@ -201,7 +202,16 @@ def attendee_candidates(
     qs = Person.objects.filter(owned_scope(user), enrolled, merged_into__isnull=True)
     for word in q.split():
         qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    if mahalla:
+        living_there = Membership.objects.filter(ended_on__isnull=True, household__mahalla=mahalla)
+        qs = qs.filter(pk__in=living_there.values("person_id"))
     return list(qs.order_by("family_name", "given_name", "id")[:limit])
+
+
+def attendee_mahallas(*, user: Any) -> QuerySet[Mahalla]:
+    """The mahallas of the households the user may see (to narrow an attendance list)."""
+    households = Household.objects.filter(owned_scope(user), mahalla__isnull=False)
+    return Mahalla.objects.filter(pk__in=households.values("mahalla_id")).order_by("name_uz")
 
 
 def household_adults(*, household: Household) -> list[Person]:

@@ -204,7 +204,9 @@ def organisation_services_set(
     if not (is_admin(actor) or is_manager(actor)):
         raise PermissionDenied(_("Only administrators and programme managers configure agencies."))
     wanted = {st.pk: st for st in service_types}
-    current = {o.service_type_id: o for o in organisation.services_offered.all()}
+    current = {
+        o.service_type_id: o for o in OrganisationService.objects.filter(organisation=organisation)
+    }
     before = sorted(str(pk) for pk in current)
     OrganisationService.objects.filter(
         organisation=organisation, service_type__in=[pk for pk in current if pk not in wanted]
@@ -224,7 +226,7 @@ def organisation_services_set(
         before={"service_types": before},
         after={"service_types": sorted(str(pk) for pk in wanted)},
     )
-    return list(organisation.services_offered.all())
+    return list(OrganisationService.objects.filter(organisation=organisation))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from oila.accounts.rules import works_with_cases
 from oila.accounts.selectors import programmes_of
 from oila.audit import services as audit
 from oila.common.ids import uuid_or_404
+from oila.common.script import search_key
 from oila.registry.models import Enrolment, Person
 from oila.training.models import TrainingEvent, TrainingParticipation
 
@@ -62,8 +63,8 @@ def specialist_list(*, user: Any, q: str = "", programme: Any = None) -> QuerySe
     qs = Person.objects.filter(
         _active_specialist(programme__in=programmes.values("pk")), merged_into__isnull=True
     )
-    for word in q.split():
-        qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    for word in search_key(q).split():  # a name typed in either script (like person_list)
+        qs = qs.filter(search_text__contains=word)
     return qs.select_related("specialist_profile__organisation").order_by(
         "family_name", "given_name", "id"
     )

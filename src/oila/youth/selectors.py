@@ -17,6 +17,7 @@ from django.http import Http404
 from oila.audit import services as audit
 from oila.cases import deadlines
 from oila.common.ids import uuid_or_404
+from oila.common.script import search_key
 from oila.registry.models import Enrolment, Person
 from oila.registry.visibility import owned_scope
 from oila.youth.models import FollowUp, Placement, YouthTraining
@@ -55,8 +56,8 @@ def youth_list(*, user: Any, today: dt.date, q: str = "") -> QuerySet[Person]:
         .values("first")
     )
     qs = _visible_people(user).filter(_youth_enrolment(active=True))
-    for word in q.split():
-        qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    for word in search_key(q).split():  # a name typed in either script (like person_list)
+        qs = qs.filter(search_text__contains=word)
     return (
         qs.annotate(
             in_training=Exists(in_training),

@@ -3,6 +3,7 @@ services and referrals."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +31,16 @@ from oila.support.visibility import can_override_consent
 from .base import AuthedRequest, attempt, case_roles_only, form_page, post_data
 
 PER_PAGE = 25
+
+
+def _narrowing(request: AuthedRequest) -> dict[str, Any]:
+    """What narrows an attendance list: a name and a mahalla (from the page's search form)."""
+    mahalla = request.GET.get("mahalla", "")
+    try:
+        mahalla_id = uuid.UUID(mahalla) if mahalla else None
+    except ValueError:
+        mahalla_id = None
+    return {"q": request.GET.get("q", "")[:100], "mahalla": mahalla_id}
 
 
 def _kind(request: AuthedRequest, default: str) -> str:
@@ -60,7 +71,7 @@ def delivery_new(request: AuthedRequest) -> HttpResponse:
         user=request.user,
         kind=kind,
         programme_ids=programme_ids,
-        q=request.GET.get("q", "")[:100],
+        **_narrowing(request),
     )
     return _delivery_form(request, form, kind=kind, case=None)
 
@@ -76,7 +87,7 @@ def case_delivery_new(request: AuthedRequest, case_id: UUID) -> HttpResponse:
         kind=kind,
         programme_ids=[case.programme_id],
         case=case,
-        q=request.GET.get("q", "")[:100],
+        **_narrowing(request),
     )
     return _delivery_form(request, form, kind=kind, case=case)
 
@@ -91,7 +102,14 @@ def _delivery_form(
         request,
         form,
         template="support/delivery_form.html",
-        context={"title": title, "kind": kind, "case": case, "q": request.GET.get("q", "")},
+        context={
+            "title": title,
+            "kind": kind,
+            "case": case,
+            **_narrowing(request),
+            # Evaluated only if the page is shown (not when a valid form is saved).
+            "mahallas": selectors.attendee_mahallas(user=request.user),
+        },
         save=lambda: services.delivery_record(actor=request.user, **form.service_data()),
         success=_("The service was recorded."),
     )
