@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from oila.accounts.models import Role
 from oila.audit.models import AuditEvent
@@ -130,6 +131,10 @@ class SessionsEndedByAccountChangesTests(SignInTestCase):
         self.heidi.is_superuser = True  # may change users in the admin
         self.heidi.save(update_fields=["is_superuser"])
         self.client.force_login(self.heidi)
+        # Whole seconds, as the admin's date fields show them (so only the role is a change).
+        type(self.alice).objects.filter(pk=self.alice.pk).update(
+            date_joined=dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC), last_login=None
+        )
         url = reverse("admin:accounts_user_change", args=[self.alice.pk])
         form = self.client.get(url).context["adminform"].form
         data: dict[str, Any] = {}
@@ -142,9 +147,10 @@ class SessionsEndedByAccountChangesTests(SignInTestCase):
             elif hasattr(value, "pk"):
                 data[name] = value.pk
             elif isinstance(value, dt.datetime):
+                local = timezone.localtime(value)  # as the admin shows it
                 data[f"{name}_0"], data[f"{name}_1"] = (
-                    value.date().isoformat(),
-                    value.strftime("%H:%M:%S"),
+                    local.date().isoformat(),
+                    local.strftime("%H:%M:%S"),
                 )
             else:
                 data[name] = value
@@ -163,6 +169,33 @@ class SessionsEndedByAccountChangesTests(SignInTestCase):
             (event.actor_username, event.before, event.after),
             ("heidi", {"role": "caseworker"}, {"role": "supervisor"}),
         )
+
+    def test_new_permissions_end_the_sessions_and_are_audited(self) -> None:
+        from django.contrib.auth.models import Group
+
+        client = self.signed_in_client("alice")
+        group = Group.objects.create(name="Exporters")
+        services.user_relations_update(actor=self.heidi, user=self.alice, data={"groups": [group]})
+        self.assertRedirects(client.get(HOME), SIGNED_OUT, fetch_redirect_response=False)
+        event = AuditEvent.objects.filter(action="user.access").get()
+        self.assertEqual(event.after, {"groups": [str(group.pk)]})
+
+    def test_the_admin_audits_a_new_user(self) -> None:
+        self.heidi.is_superuser = True
+        self.heidi.save(update_fields=["is_superuser"])
+        self.client.force_login(self.heidi)
+        response = self.client.post(
+            reverse("admin:accounts_user_add"),
+            {
+                "username": "zarina",
+                "password1": "plov on thursday evenings",
+                "password2": "plov on thursday evenings",
+                "usable_password": "true",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        event = AuditEvent.objects.filter(action="user.create").get()
+        self.assertEqual((event.actor_username, event.after["username"]), ("heidi", "zarina"))
 
     def test_a_password_change_ends_the_other_sessions(self) -> None:
         phone = self.signed_in_client("alice")
@@ -235,3 +268,18 @@ class YourSessionsPageTests(SignInTestCase):
         self.assertRedirects(
             Client().get(self.url), f"{LOGIN}?next={self.url}", fetch_redirect_response=False
         )
+
+
+class ExpiredSessionsJobTests(SignInTestCase):
+    def test_it_deletes_expired_sessions_every_night(self) -> None:
+        self.sign_in("alice")
+        live = self.client.session.session_key
+        Session.objects.create(
+            session_key="x" * 32,
+            session_data="",
+            expire_date=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+        )
+        from oila.security.tasks import clear_expired_sessions
+
+        clear_expired_sessions()  # huey runs it at once under the tests
+        self.assertEqual(list(Session.objects.values_list("session_key", flat=True)), [live])

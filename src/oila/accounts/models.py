@@ -41,9 +41,17 @@ PROGRAMME_DEFAULTS: dict[str, Any] = {
     # fields of the referred person or household that the agency sees (minimum necessary).
     "referral_response_days": {"high": 1, "normal": 7, "low": 14},
     "referral_shared_fields": [
-        "given_name", "family_name", "sex", "age", "district", "mahalla", "phone", "service",
-        "urgency", "reason",
-    ],  # fmt: skip
+        "given_name",
+        "family_name",
+        "sex",
+        "age",
+        "district",
+        "mahalla",
+        "phone",
+        "service",
+        "urgency",
+        "reason",
+    ],
     # Months after a young person's job placement starts at which a follow-up asks whether they
     # are still working (oila.youth).
     "youth_follow_up_months": [3, 6, 12],

@@ -81,7 +81,9 @@ def decrypt_bytes(token: bytes) -> bytes:
     try:
         return _fernet().decrypt(token)
     except InvalidToken as exc:
-        raise ValueError("Encrypted content could not be decrypted with the configured keys.") from exc
+        raise ValueError(
+            "Encrypted content could not be decrypted with the configured keys."
+        ) from exc
 
 
 def rotate_bytes(token: bytes) -> bytes:

@@ -36,7 +36,13 @@ USER_FIELDS = {
     "organisation",
     "team",
     "language",
+    "last_login",
+    "date_joined",
 }
+# Many-to-many fields the user admin sets; a change of groups or permissions is a change of what the
+# user may do, so it ends their sessions like a change of role.
+USER_RELATIONS = {"programmes", "groups", "user_permissions"}
+SESSION_ENDING_RELATIONS = {"groups", "user_permissions"}
 
 
 def session_start(*, request: HttpRequest, user: User) -> None:
@@ -149,4 +155,31 @@ def user_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
             user=user,
             reason="account changed: " + ", ".join(sorted(SESSION_ENDING_FIELDS & changed.keys())),
         )
+    return user
+
+
+@transaction.atomic
+def user_relations_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
+    """Set a user's programmes, groups or permissions (lists of objects); audited, and a change of
+    groups or permissions ends the user's sessions."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, values in data.items():
+        if name not in USER_RELATIONS:
+            continue
+        manager = getattr(user, name)
+        old = sorted(str(pk) for pk in manager.values_list("pk", flat=True))
+        new = sorted(str(v.pk) for v in values)
+        if old != new:
+            manager.set(values)
+            before[name], after[name] = old, new
+    if after:
+        audit.record(actor=actor, action="user.access", target=user, before=before, after=after)
+        if SESSION_ENDING_RELATIONS & after.keys():
+            user_sessions_end(
+                actor=actor,
+                user=user,
+                reason="access changed: "
+                + ", ".join(sorted(SESSION_ENDING_RELATIONS & after.keys())),
+            )
     return user
