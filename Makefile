@@ -55,6 +55,10 @@ audit:
 	.venv-audit/bin/pip-audit --requirement requirements.lock --require-hashes --disable-pip --strict \
 		--progress-spinner off $(AUDIT_ARGS)
 
+# Benchmarks print their figures; e.g. `make bench BENCH_ARGS="--people 1000000"` (bench/dedup.py).
+bench: venv
+	$(BIN)/python bench/dedup.py $(BENCH_ARGS)
+
 # Re-pins every dependency, with hashes, after pyproject.toml changes.
 lock:
 	$(PYTHON) -m pip install --quiet uv

@@ -99,7 +99,16 @@ class MergeTests(OilaTestCase):
         case.refresh_from_db()
         self.assertEqual(case.subject, self.child)
         labels = {f"{m._meta.label_lower}.{f.name}" for m, f in dedup.person_relations()}
-        self.assertIn("cases.case.subject", labels)
+        # Cases, assessments, services and referrals: every app's rows about a person.
+        for label in (
+            "cases.case.subject",
+            "assessments.assessment.subject",
+            "support.deliveryattendance.person",
+            "support.referral.person",
+            "registry.consent.person",
+            "registry.membership.person",
+        ):
+            self.assertIn(label, labels)
         self.assertIn("registry.person.merged_into", labels)
         self.assertNotIn("dedup.duplicatecandidate.person_a", labels)
 

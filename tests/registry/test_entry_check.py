@@ -270,3 +270,37 @@ class ApiEntryCheckTests(EnglishPages):
         self.assertEqual(
             self.client.patch(url, {"phone": "+998901234567"}, format="json").status_code, 200
         )
+
+
+class BadInputTests(EnglishPages):
+    def test_it_refuses_a_date_that_does_not_exist_or_a_name_it_cannot_read(self) -> None:
+        self.client.force_login(self.alice)
+        people = Person.objects.count()
+        for values, field, message in (
+            ({"birth_date": "2014-02-30"}, "members-0-birth_date", "Enter a valid date."),
+            ({"given_name": "محمد"}, "members-0-given_name", "Write the name in Latin or Cyrillic"),
+            ({"family_name": "123"}, "members-0-family_name", "A name needs letters."),
+        ):
+            with self.subTest(field=field):
+                response = self.client.post(
+                    REGISTER, form_data(self.urganch, {**CHILD_IN_CYRILLIC, **values})
+                )
+                self.assertEqual(response.status_code, 422)
+                self.assertContains(response, message, status_code=422)
+        self.assertEqual(Person.objects.count(), people)
+
+    def test_it_accepts_a_name_typed_in_mixed_scripts_and_still_finds_the_match(self) -> None:
+        self.client.force_login(self.alice)
+        mixed = {**CHILD_IN_CYRILLIC, "given_name": "Шахnoza"}
+        response = self.client.post(REGISTER, form_data(self.urganch, mixed))
+        self.assertContains(response, f'value="link:{self.child.pk}"')
+
+    def test_the_api_refuses_a_date_that_does_not_exist(self) -> None:
+        api = APIClient()
+        api.force_login(self.alice)
+        body = {"given_name": "Malika", "family_name": "Yusupova", "sex": "female",
+                "birth_date": "2014-02-30", "household": str(self.household.pk),
+                "relationship": "child"}  # fmt: skip
+        response = api.post("/api/v1/people/", body, format="json")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("birth_date", response.json())

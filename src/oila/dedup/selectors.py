@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from oila.audit import services as audit
 from oila.common.ids import uuid_or_404
 from oila.dedup.models import DuplicateCandidate, Merge
 from oila.dedup.services import can_review
@@ -34,8 +35,10 @@ def candidate_list(
     return qs.select_related("person_a", "person_b").order_by("-score", "created_at", "id")
 
 
-def candidate_get(*, user: Any, candidate_id: Any) -> DuplicateCandidate:
-    """One candidate with both people's households; 404 unless the reviewer may see both."""
+def candidate_get(*, user: Any, candidate_id: Any, audit_read: bool = False) -> DuplicateCandidate:
+    """One candidate with both people's households; 404 unless the reviewer may see both.
+    `audit_read`: the review page shows both people, a read of personal data (one audit event);
+    the actions on the pair write their own."""
     if not can_review(user):
         raise Http404
     visible = _visible_people(user)
@@ -52,6 +55,8 @@ def candidate_get(*, user: Any, candidate_id: Any) -> DuplicateCandidate:
     )
     if candidate is None:
         raise Http404
+    if audit_read:
+        audit.record_read(actor=user, target=candidate, action="dedup.candidate.view")
     return candidate
 
 

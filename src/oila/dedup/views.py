@@ -42,7 +42,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def candidate(request: HttpRequest, candidate_id: UUID) -> HttpResponse:
-    pair = selectors.candidate_get(user=request.user, candidate_id=candidate_id)
+    pair = selectors.candidate_get(user=request.user, candidate_id=candidate_id, audit_read=True)
     context = {
         "pair": pair,
         "counts_a": selectors.related_counts(person=pair.person_a),

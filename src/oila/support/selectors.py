@@ -434,6 +434,7 @@ def case_support(*, user: Any, case_id: Any) -> CaseSupport:
         .order_by("-delivered_on", "-created_at")
     )
     referrals = referral_list(user=user, filters=ReferralFilters(case=case))
+    audit.record_read(actor=user, target=case, action="case.support.view")
     return CaseSupport(case=case, deliveries=list(deliveries), referrals=list(referrals))
 
 
