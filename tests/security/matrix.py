@@ -125,9 +125,15 @@ MATRIX: dict[str, Entry] = {
     "cases:visit-new": Entry(CASE_TEAM, CASE_TEAM),
     "cases:risk": Entry(CASE_TEAM, CASE_TEAM),
     # supervisor's actions: the owner sees the case, so a 403 confirms nothing she does not know
-    "cases:reassign": Entry(allow("bob", "frank", alice=FORBIDDEN), allow("bob", "frank", alice=FORBIDDEN)),
-    "cases:transfer": Entry(allow("bob", "frank", alice=FORBIDDEN), allow("bob", "frank", alice=FORBIDDEN)),
-    "cases:closure-decide": Entry(allow("bob", "frank", alice=FORBIDDEN), allow("bob", "frank", alice=FORBIDDEN)),
+    "cases:reassign": Entry(
+        allow("bob", "frank", alice=FORBIDDEN), allow("bob", "frank", alice=FORBIDDEN)
+    ),
+    "cases:transfer": Entry(
+        allow("bob", "frank", alice=FORBIDDEN), allow("bob", "frank", alice=FORBIDDEN)
+    ),
+    "cases:closure-decide": Entry(
+        allow("bob", "frank", alice=FORBIDDEN), allow("bob", "frank", alice=FORBIDDEN)
+    ),
     "cases:reopen": Entry(CASE_TEAM, CASE_TEAM),
     "cases:gatekeeping-new": Entry(CASE_TEAM, CASE_TEAM),
     "cases:care-change": Entry(CASE_TEAM, CASE_TEAM),

@@ -26,16 +26,16 @@ def routes(urlconf: Any = None) -> list[Route]:
     def walk(patterns: Any, prefix: str, namespace: str) -> None:
         for p in patterns:
             if isinstance(p, URLResolver):
-                inner = f"{namespace}:{p.namespace}" if namespace and p.namespace else (
-                    p.namespace or namespace
+                inner = (
+                    f"{namespace}:{p.namespace}"
+                    if namespace and p.namespace
+                    else (p.namespace or namespace)
                 )
                 walk(p.url_patterns, prefix + str(p.pattern), inner or "")
             elif isinstance(p, URLPattern):
                 route = prefix + str(p.pattern)
-                if p.name:
-                    name = f"{namespace}:{p.name}" if namespace else p.name
-                else:
-                    name = route
+                qualified = f"{namespace}:{p.name}" if namespace else p.name
+                name = qualified if p.name else route  # unnamed: known by its route
                 params = tuple(re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route))
                 found.append(Route(name, route, tuple(a or b for a, b in params)))
 

@@ -16,8 +16,8 @@ from tests.security.matrix import (
     ALLOW,
     INVALID,
     MATRIX,
-    NOT_IN_MATRIX,
     NOT_FOUND,
+    NOT_IN_MATRIX,
     RELATIONSHIP,
     USERS,
     Entry,
@@ -40,7 +40,9 @@ def uncovered(found: list[Route]) -> list[str]:
 
 class MatrixCompletenessTests(SimpleTestCase):
     def test_it_has_an_entry_for_every_url_pattern(self) -> None:
-        self.assertEqual(uncovered(routes()), [], "URL patterns missing from tests/security/matrix.py")
+        self.assertEqual(
+            uncovered(routes()), [], "URL patterns missing from tests/security/matrix.py"
+        )
 
     def test_it_has_no_entry_for_a_url_that_is_gone(self) -> None:
         names = {r.name for r in routes()}
@@ -51,7 +53,9 @@ class MatrixCompletenessTests(SimpleTestCase):
         self.assertEqual(uncovered(routes("tests.security.urls_with_extra")),
                          ["matrix-test-forgotten"])  # fmt: skip
         with self.assertRaises(AssertionError) as raised:
-            MatrixCompletenessTests("test_it_has_an_entry_for_every_url_pattern").test_it_has_an_entry_for_every_url_pattern()
+            MatrixCompletenessTests(
+                "test_it_has_an_entry_for_every_url_pattern"
+            ).test_it_has_an_entry_for_every_url_pattern()
         self.assertIn("matrix-test-forgotten", str(raised.exception))
 
 
@@ -103,10 +107,14 @@ class MatrixTests(MatrixTestCase):
             for route, entry, url in self.requests():
                 for method in ("get", "post"):
                     declared = getattr(entry, method)
-                    got = outcome(self.call(client, method, url), api=route.route.startswith("api/"))
+                    got = outcome(
+                        self.call(client, method, url), api=route.route.startswith("api/")
+                    )
                     checked += 1
                     if declared is None:
-                        ok = got in ("405", NOT_FOUND) or (username == "anon" and got in ("login", "403"))
+                        ok = got in ("405", NOT_FOUND) or (
+                            username == "anon" and got in ("login", "403")
+                        )
                         want = "405/404"
                     else:
                         want = declared[username]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -66,7 +67,7 @@ class DeliveryRecordTests(DeliveryTestCase):
         self.assertEqual((delivery.programme_id, delivery.caseworker_id),
                          (self.case.programme_id, self.alice.pk))  # fmt: skip
         event = self.case.events.get(kind="support.delivery")
-        self.assertEqual(event.params["service"], self.tutoring.name_in("uz"))
+        self.assertEqual(event.params["service"], self.tutoring.name_in(settings.LANGUAGE_CODE))
         self.assertNotIn("Reading", str(event.params))  # notes stay off the timeline
         self.assertTrue(AuditEvent.objects.filter(action="delivery.record").exists())
 

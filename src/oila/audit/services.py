@@ -135,3 +135,72 @@ def verify_chain(*, chunk_size: int = 5000) -> VerifyResult:
         expected_seq += 1
         checked += 1
     return VerifyResult(True, checked)
+
+
+@dataclass(frozen=True)
+class ReadAlert:
+    user_id: Any
+    username: str
+    records: int
+
+
+@transaction.atomic
+def read_alerts_raise(*, now: Any = None) -> list[ReadAlert]:
+    """Alert the data protection officers when one user read more than OILA_READ_ALERT_COUNT
+    different records within the last OILA_READ_ALERT_MINUTES minutes (ASVS 4.0.3 8.1.4, 11.1.7).
+
+    Each alert is an audit event ("alert.reads", its target the user) and a notification to every
+    active DPO of the user's programme; a user already alerted within the window is not alerted
+    again for the same window."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Count
+    from django.utils.translation import gettext_noop
+
+    from oila.accounts.models import Role, User
+    from oila.accounts.services import notify
+
+    now = now or timezone.now()
+    minutes = int(getattr(settings, "OILA_READ_ALERT_MINUTES", 10))
+    limit = int(getattr(settings, "OILA_READ_ALERT_COUNT", 50))
+    since = now - timedelta(minutes=minutes)
+    window = AuditEvent.objects.filter(at__gt=since, at__lte=now)
+    heavy = (
+        window.filter(kind=AuditEvent.Kind.READ, actor_id__isnull=False)
+        .values("actor_id", "actor_username")
+        .annotate(records=Count("target_id", distinct=True))
+        .filter(records__gt=limit)
+        .order_by("actor_username")
+    )
+    already = set(window.filter(action="alert.reads").values_list("target_id", flat=True))
+    alerts = []
+    for row in heavy:
+        if str(row["actor_id"]) in already:
+            continue
+        user = User.objects.filter(pk=row["actor_id"]).first()
+        if user is None:
+            continue
+        record(
+            actor=None,
+            action="alert.reads",
+            target=user,
+            after={"records": row["records"], "minutes": minutes, "limit": limit},
+        )
+        officers = User.objects.filter(role=Role.DPO, is_active=True)
+        programme_ids = list(user.programmes.values_list("pk", flat=True))
+        if user.team is not None:
+            programme_ids.append(user.team.programme_id)
+        if programme_ids:
+            officers = officers.filter(programmes__in=programme_ids).distinct()
+        for officer in officers:
+            notify(
+                user=officer,
+                kind="audit.read_alert",
+                message=gettext_noop(
+                    "%(username)s read %(records)s records in %(minutes)s minutes."
+                ),
+                params={"username": user.username, "records": row["records"], "minutes": minutes},
+            )
+        alerts.append(ReadAlert(user.pk, user.username, row["records"]))
+    return alerts

@@ -29,3 +29,15 @@ def verify_audit_chain() -> VerifyResult:
             result.checked,
         )
     return result
+
+
+@db_periodic_task(local_crontab(minute="*/10"))
+def raise_read_alerts() -> int:
+    """Every ten minutes: alert the data protection officers about users reading unusually many
+    records (OILA_READ_ALERT_COUNT within OILA_READ_ALERT_MINUTES)."""
+    from oila.audit.services import read_alerts_raise
+
+    alerts = read_alerts_raise()
+    for alert in alerts:
+        logger.warning("%s read %d records in a short time.", alert.username, alert.records)
+    return len(alerts)

@@ -8,13 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from oila.security import selectors, services
 
 
 @login_required
-@require_GET
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     authenticators = {a.type for a in selectors.user_authenticators(user=user)}
