@@ -4,6 +4,7 @@ time (issue item 5; ASVS 4.0.3 8.1.4, 11.1.7)."""
 from __future__ import annotations
 
 from django.test import override_settings
+from django.utils import translation
 
 from oila.accounts.models import Notification
 from oila.audit.models import AuditEvent
@@ -13,6 +14,12 @@ from tests.base import OilaTestCase
 
 @override_settings(OILA_READ_ALERT_COUNT=2, OILA_READ_ALERT_MINUTES=10)
 class ReadAlertTests(OilaTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        # A page activates the reader's language; leave the next test the language it had.
+        self.enterContext(translation.override("en"))
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
     def read(self, *records: object) -> None:
         self.client.force_login(self.alice)
         for url in records:
