@@ -86,9 +86,7 @@ _LAT_SINGLE = {
     "t": "т", "u": "у", "v": "в", "x": "х", "y": "й", "z": "з", "ʼ": "ъ",
 }  # fmt: skip
 # Text that must pass through untouched: printf and format placeholders, HTML tags and entities.
-_PROTECTED = re.compile(
-    r"%\([^)]*\)[sdif]|%[sdif%]|\{[^}]*\}|<[^>]+>|&\w+;|https?://\S+|`[^`]*`"
-)
+_PROTECTED = re.compile(r"%\([^)]*\)[sdif]|%[sdif%]|\{[^}]*\}|<[^>]+>|&\w+;|https?://\S+|`[^`]*`")
 
 
 def _latin_word_to_cyrillic(text: str) -> str:

@@ -189,7 +189,7 @@ def load_records(
         if rows:
             arrow = pa.Table.from_pylist(rows, schema=schema)
             con.register("oila_scan_chunk", arrow)
-            con.execute(f"INSERT INTO {table} SELECT * FROM oila_scan_chunk")  # noqa: S608 - checked identifier
+            con.execute(f"INSERT INTO {table} SELECT * FROM oila_scan_chunk")  # noqa: S608  # nosec B608 (identifier checked)
             con.unregister("oila_scan_chunk")
             loaded.count += len(rows)
     return loaded
@@ -471,7 +471,7 @@ def run(
     logging.getLogger("splink").setLevel(logging.ERROR)
     started = time.monotonic()
     timings: dict[str, float] = {}
-    people = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 - checked identifier
+    people = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608  # nosec B608 (identifier checked)
     if people < 2:
         progress.step("nothing to compare")
         return ScanResult(people, [], [], None, None)
@@ -486,7 +486,7 @@ def run(
     else:
         linker = Linker(frame, model_settings(), log_level=None)
         pinfl_pairs = con.execute(
-            f"SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n FROM {table} "  # noqa: S608 - checked identifier
+            f"SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n FROM {table} "  # noqa: S608  # nosec B608 (identifier checked)
             "WHERE pinfl_hash IS NOT NULL GROUP BY pinfl_hash)"
         ).fetchall()[0][0]
         warnings = train(
@@ -504,7 +504,7 @@ def run(
     timings["predict"] = time.monotonic() - started - timings["train"]
     side = ", ".join(f"{x}.{c} AS {c}_{x}" for x in ("l", "r") for c in PAIR_COLUMNS)
     relation = con.sql(
-        f"SELECT p.unique_id_l, p.unique_id_r, p.match_probability, {side} "  # noqa: S608 - checked identifier
+        f"SELECT p.unique_id_l, p.unique_id_r, p.match_probability, {side} "  # noqa: S608  # nosec B608 (identifier checked)
         f"FROM {predicted.physical_name} p "
         f"JOIN {table} l ON l.unique_id = p.unique_id_l "
         f"JOIN {table} r ON r.unique_id = p.unique_id_r"
