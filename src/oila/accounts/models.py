@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oila.common.messages import render_message
 from oila.common.models import BaseModel
 from oila.geo.models import District
 
@@ -216,10 +217,4 @@ class Notification(BaseModel):
 
     @property
     def text(self) -> str:
-        from django.utils.translation import gettext
-
-        translated = gettext(self.message)
-        try:
-            return translated % self.params if self.params else translated
-        except (KeyError, TypeError, ValueError):
-            return self.message % self.params if self.params else self.message
+        return render_message(self.message, self.params)

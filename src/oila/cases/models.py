@@ -9,11 +9,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from oila.accounts.models import Organisation
 from oila.common.crypto import EncryptedTextField
+from oila.common.messages import render_message
 from oila.common.models import BaseModel
 from oila.registry.models import CareArrangement, Household, Owned, Person
 
@@ -182,12 +182,7 @@ class CaseEvent(BaseModel):
 
     @property
     def summary(self) -> str:
-        text = gettext(self.message)
-        params = shown_params(self.params)
-        try:
-            return text % params if params else text
-        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
-            return self.message % params if params else self.message
+        return render_message(self.message, shown_params(self.params))
 
 
 OPEN_STATUSES = (Case.Status.OPEN, Case.Status.CLOSURE_REQUESTED)
