@@ -93,6 +93,10 @@ INSTALLED_APPS = [
     "oila.support",
     "oila.youth",
     "oila.training",
+    "oila.results",
+    "oila.transfer",
+    "oila.privacy",
+    "oila.public",
     "oila.web",
     "oila.demo",
     # Sign-in, MFA, lockout and the security headers (ADR 0012, 0013). oila.security comes before
