@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from oila.results import api
+
+app_name = "results_api"
+urlpatterns = [
+    path("results/<slug:slug>/indicators/", api.IndicatorResultsView.as_view(), name="indicators"),
+]
