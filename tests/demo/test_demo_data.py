@@ -1,24 +1,35 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from io import StringIO
 from random import Random
 from unittest import mock
 
+from django.core import mail
+from django.core.cache import cache
 from django.core.management import call_command, get_commands
+from django.db import models
 from django.db.models import Count
 from django.http import HttpRequest
 from django.test import TestCase
+from django.utils import translation
 
-from oila.accounts.models import Organisation, Programme, Role, Team, User
+from oila.accounts.models import Notification, Organisation, Programme, Role, Team, User
+from oila.assessments.models import Assessment, Score
 from oila.audit.models import AuditEvent
 from oila.audit.services import verify_chain
+from oila.cases.models import Case, Visit
 from oila.common.dates import age_on, today
 from oila.common.script import cyrillic_to_latin
 from oila.demo import names
 from oila.demo.config import ensure_setup
 from oila.demo.families import ProgrammePlanner
+from oila.demo.management.commands.stats import reached_stats
 from oila.geo.models import District, Mahalla
+from oila.plans.models import Goal, Plan
+from oila.public.models import Photo
+from oila.registry import services as registry
 from oila.registry.models import (
     CareArrangement,
     Consent,
@@ -28,6 +39,9 @@ from oila.registry.models import (
     Person,
 )
 from oila.registry.selectors import programme_stats
+from oila.support.models import Referral, ServiceDelivery
+from oila.training.models import TrainingEvent, TrainingParticipation
+from oila.youth.models import FollowUp, Placement, YouthTraining
 
 PASSWORD = "khorezm-demo-pass-1"
 LOGINS = {
@@ -43,15 +57,21 @@ LOGINS = {
 
 
 def enrolled(group: str, **lookups: object) -> int:
-    return Enrolment.objects.filter(
-        programme__slug="khorezm", group=group, status="active", **lookups
-    ).count()
+    """People ever enrolled in the group (graduated and transferred ones were reached too)."""
+    return (
+        Enrolment.objects.filter(programme__slug="khorezm", group=group, **lookups)
+        .values("person")
+        .distinct()
+        .count()
+    )
 
 
 def snapshot_counts() -> dict[str, int]:
     models = [
         Household, Person, Membership, Enrolment, CareArrangement, Consent, AuditEvent, User,
-        Organisation, Programme, Team, Mahalla,
+        Organisation, Programme, Team, Mahalla, Case, Visit, Assessment, Plan, Goal, Referral,
+        ServiceDelivery, YouthTraining, Placement, FollowUp, TrainingEvent, TrainingParticipation,
+        Photo, Notification,
     ]  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
@@ -79,14 +99,20 @@ class DemoDataTests(TestCase):
         self.assertEqual(Household.objects.filter(kind="vulnerable").count(), 128)
 
     def test_stats_agree_with_the_table(self) -> None:
-        stats = programme_stats(programme=self.programme)
-        self.assertEqual(stats["enrolled"]["sos_child"], {"female": 13, "male": 16, "total": 29})
+        reached = reached_stats(programme=self.programme)
+        self.assertEqual(reached["enrolled"]["sos_child"], {"female": 13, "male": 16, "total": 29})
         self.assertEqual(
-            stats["enrolled"]["vulnerable_child"], {"female": 190, "male": 177, "total": 367}
+            reached["enrolled"]["vulnerable_child"], {"female": 190, "male": 177, "total": 367}
         )
-        self.assertEqual(stats["enrolled"]["youth"], {"female": 16, "male": 10, "total": 26})
-        self.assertEqual(stats["enrolled"]["specialist"]["total"], 50)
-        self.assertEqual(stats["families_with_vulnerable_children"], 128)
+        self.assertEqual(reached["enrolled"]["youth"], {"female": 16, "male": 10, "total": 26})
+        self.assertEqual(reached["enrolled"]["specialist"]["total"], 50)
+        self.assertEqual(reached["families_with_vulnerable_children"], 128)
+        stats = programme_stats(programme=self.programme)
+        # Families graduated or transferred since: fewer are active than were reached.
+        active = stats["enrolled"]["vulnerable_child"]["total"]
+        left = Enrolment.objects.filter(group="vulnerable_child").exclude(status="active").count()
+        self.assertEqual(active + left, 367)
+        self.assertGreater(left, 0)
         self.assertEqual(stats["households"]["vulnerable"], 128)
         self.assertEqual(stats["households"]["sos"], 5)
         self.assertEqual(stats["households"]["total"], Household.objects.count())
@@ -224,7 +250,9 @@ class DemoDataTests(TestCase):
         self.assertIn("Passwords were left unchanged", out.getvalue())
         self.assertTrue(self.client.login(username="caseworker2", password=PASSWORD))
         verify = StringIO()
-        call_command("audit", "verify", stdout=verify)
+        # Signing in activates the user's language for this thread; the command speaks English here.
+        with translation.override("en"):
+            call_command("audit", "verify", stdout=verify)
         self.assertIn("OK", verify.getvalue())
         self.assertTrue(verify_chain().ok)
 
@@ -237,16 +265,149 @@ class DemoDataTests(TestCase):
         out = StringIO()
         call_command("stats", programme="khorezm", json=True, stdout=out)
         data = json.loads(out.getvalue())
-        self.assertEqual(data, json.loads(json.dumps(programme_stats(programme=self.programme))))
+        expected = {
+            **programme_stats(programme=self.programme),
+            "reached": reached_stats(programme=self.programme),
+        }
+        self.assertEqual(data, json.loads(json.dumps(expected)))
         self.assertEqual(data["programme"], "khorezm")
-        self.assertEqual(data["enrolled"]["vulnerable_child"]["female"], 190)
-        self.assertEqual(data["families_with_vulnerable_children"], 128)
+        self.assertEqual(data["reached"]["enrolled"]["vulnerable_child"]["female"], 190)
+        self.assertEqual(data["reached"]["families_with_vulnerable_children"], 128)
 
     def test_stats_prints_a_table_without_json(self) -> None:
         out = StringIO()
         call_command("stats", programme="khorezm", stdout=out)
-        self.assertRegex(out.getvalue(), r"sos_child +13 +16 +29")
-        self.assertIn("families with vulnerable children: 128", out.getvalue())
+        self.assertRegex(out.getvalue(), r"sos_child +13 +16 +29 +\d+")
+        self.assertRegex(out.getvalue(), r"vulnerable_child +190 +177 +367 +\d+")
+        self.assertIn("families with vulnerable children: 128 (active now: ", out.getvalue())
+
+    # --- the programme's history (oila.demo.activity) ------------------------------------------
+
+    def test_cases_are_at_every_step_and_closed_for_several_reasons(self) -> None:
+        statuses = set(Case.objects.values_list("status", flat=True))
+        self.assertEqual(statuses, {"open", "closure_requested", "closed", "transferred"})
+        steps = set(Case.objects.filter(status="open").values_list("step", flat=True))
+        self.assertTrue({1, 3, 4, 5} <= steps, steps)
+        reasons = set(Case.objects.filter(status="closed").values_list("closure_reason", flat=True))
+        self.assertIn("goals_met", reasons)
+        self.assertGreaterEqual(len(reasons - {"goals_met"}), 3, reasons)
+        self.assertTrue(Case.objects.filter(kind="child", subject__enrolments__group="sos_child"))
+        # A family that met its goals graduated; a transferred case's children were transferred.
+        graduated = Case.objects.filter(kind="family", closure_reason="goals_met").first()
+        assert graduated is not None
+        self.assertTrue(
+            Enrolment.objects.filter(
+                person__memberships__household=graduated.household, status="graduated"
+            ).exists()
+        )
+        self.assertTrue(Enrolment.objects.filter(status="transferred").exists())
+
+    def test_history_is_spread_over_the_programme_years(self) -> None:
+        years = set(Case.objects.values_list("opened_on__year", flat=True))
+        self.assertTrue(set(range(2017, today().year + 1)) <= years, years)
+        closed = set(Case.objects.filter(status="closed").values_list("closed_on__year", flat=True))
+        self.assertGreaterEqual(len(closed), 5)
+        self.assertFalse(Case.objects.filter(opened_on__gt=today()).exists())
+        # The audit events carry the days they happened on.
+        opened = AuditEvent.objects.filter(action="case.open").order_by("seq").first()
+        assert opened is not None
+        case = Case.objects.get(pk=opened.target_id)
+        self.assertEqual(opened.at.date(), case.opened_on)
+
+    def test_first_and_latest_csi_with_protection_improving_for_most(self) -> None:
+        protection: dict[tuple[object, object], int] = {}
+        for assessment_id, subject, on, value in (
+            Score.objects.filter(assessment__instrument__code="csi", item__code__in=["3A", "3B"])
+            .values_list("assessment", "assessment__subject", "assessment__assessed_on", "value")
+        ):  # fmt: skip
+            protection[(subject, on)] = protection.get((subject, on), 0) + value
+            del assessment_id
+        by_child: dict[object, list[tuple[object, int]]] = {}
+        for (subject, on), total in protection.items():
+            by_child.setdefault(subject, []).append((on, total))
+        twice = [sorted(rows) for rows in by_child.values() if len(rows) >= 2]
+        self.assertGreater(len(twice), 40)
+        improved = sum(rows[-1][1] > rows[0][1] for rows in twice)
+        self.assertGreater(improved, len(twice) // 3)
+        self.assertLess(improved, len(twice))
+
+    def test_plans_visits_services_and_referrals(self) -> None:
+        self.assertTrue(Plan.objects.filter(status="approved").count() > 80)
+        self.assertTrue(Plan.objects.filter(status="submitted").exists())
+        self.assertTrue(Goal.objects.filter(status="met").exists())
+        self.assertTrue(Goal.objects.filter(plan__status="approved", actions__isnull=False))
+        self.assertGreater(Visit.objects.count(), 300)
+        kinds = set(ServiceDelivery.objects.values_list("kind", flat=True))
+        self.assertEqual(kinds, {"individual", "group"})
+        answered = set(Referral.objects.values_list("status", flat=True))
+        self.assertTrue({"completed", "declined", "not_completed", "accepted"} <= answered)
+        self.assertTrue(Referral.objects.filter(to_organisation__users__username="partner1"))
+
+    def test_children_came_home_from_residential_care(self) -> None:
+        came_home = CareArrangement.objects.filter(
+            type="residential",
+            ended_on__isnull=False,
+            person__care_arrangements__type="parental",
+            person__enrolments__group="vulnerable_child",
+        ).distinct()
+        self.assertGreaterEqual(came_home.count(), 5)
+
+    def test_young_people_trained_placed_and_followed_up(self) -> None:
+        self.assertGreater(YouthTraining.objects.filter(completed=True).count(), 8)
+        self.assertGreater(Placement.objects.count(), 5)
+        six = FollowUp.objects.filter(month=6, done_on__isnull=False)
+        self.assertTrue(six.filter(still_working=True).exists())
+        self.assertTrue(FollowUp.objects.filter(still_working=False).exists())
+
+    def test_specialists_trained_with_pre_and_post_tests(self) -> None:
+        self.assertGreater(TrainingEvent.objects.count(), 8)
+        scored = TrainingParticipation.objects.filter(post_score__isnull=False)
+        self.assertTrue(scored.filter(post_score__gte=70).exists())
+        self.assertTrue(scored.filter(post_score__lt=70).exists())
+        self.assertFalse(scored.filter(post_score__lt=models.F("pre_score")).exists())
+
+    def test_the_history_sent_no_email(self) -> None:
+        self.assertTrue(Notification.objects.exists())
+        self.assertEqual(mail.outbox, [])
+
+    # --- the public page ---------------------------------------------------------------------
+
+    def test_the_public_page_shows_the_published_figures_live(self) -> None:
+        cache.clear()
+        lines = [
+            "29 children (including 13 girls) in SOS families",
+            "367 children (including 190 girls) from 128 vulnerable families",
+            "26 young people (including 16 girls) looking for work",
+            "50 child protection specialists",
+        ]
+        page = self.client.get("/p/khorezm/")
+        self.assertEqual(page.context["lines"], lines)
+        for line in lines:
+            self.assertContains(page, f"<li>{line}</li>", html=False)
+        photos = page.context["photos"]
+        self.assertEqual(len(photos), 4)  # the fifth shows someone whose consent was withdrawn
+        self.assertEqual(Photo.objects.count(), 5)
+        self.assertEqual(self.client.get(f"/p/khorezm/photos/{photos[0][0]}/").status_code, 200)
+        for name in Person.objects.values_list("family_name", flat=True)[:50]:
+            self.assertNotContains(page, name)
+        # One more girl enrolled in an SOS family: the next visit shows her.
+        household = Household.objects.filter(kind="sos").order_by("external_id").first()
+        assert household is not None
+        registry.person_create(
+            actor=household.caseworker,
+            data={"given_name": "Zarina", "family_name": "Yangiyeva", "sex": "female",
+                  "birth_date": dt.date(2019, 4, 2)},
+            household=household, relationship="foster_child", started_on=today(),
+        )  # fmt: skip
+        girl = Person.objects.get(family_name="Yangiyeva")
+        registry.enrolment_create(
+            actor=household.caseworker, programme=self.programme, person=girl,
+            group="sos_child", enrolled_on=today(),
+        )  # fmt: skip
+        page = self.client.get("/p/khorezm/")
+        self.assertEqual(
+            page.context["lines"][0], "30 children (including 14 girls) in SOS families"
+        )
 
 
 class DemoDataCommandTests(TestCase):

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from oila.demo import scale
 from oila.demo.build import DEFAULT_SEED, build_demo, iter_login_table
+from oila.demo.management.commands.stats import reached_stats
 from oila.registry.selectors import programme_stats
 
 
@@ -28,22 +30,28 @@ class Command(BaseCommand):
             default=None,
             help="password for every demo login (default: generate one for new logins, keep others)",
         )
+        # --scale: a large synthetic programme for benchmarks (oila.demo.scale, PostgreSQL only).
+        scale.add_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["scale"]:
+            scale.handle(options, self.stdout)
+            return
         result = build_demo(seed=options["seed"], password=options["password"], stdout=self.stdout)
         stats = programme_stats(programme=result.programme)
-        enrolled = stats["enrolled"]
+        reached = reached_stats(programme=result.programme)
+        enrolled = reached["enrolled"]
         if result.built:
             self.stdout.write(f"Built in {result.seconds:.1f} s.")
         self.stdout.write(
-            "Enrolled: {sos} children in SOS families ({sos_f} girls); {vul} children ({vul_f} girls) "
-            "from {families} vulnerable families; {youth} young people ({youth_f} women); "
-            "{spec} specialists. Households: {hh}.".format(
+            "Reached (ever enrolled): {sos} children in SOS families ({sos_f} girls); "
+            "{vul} children ({vul_f} girls) from {families} vulnerable families; "
+            "{youth} young people ({youth_f} women); {spec} specialists. Households: {hh}.".format(
                 sos=enrolled["sos_child"]["total"],
                 sos_f=enrolled["sos_child"]["female"],
                 vul=enrolled["vulnerable_child"]["total"],
                 vul_f=enrolled["vulnerable_child"]["female"],
-                families=stats["families_with_vulnerable_children"],
+                families=reached["families_with_vulnerable_children"],
                 youth=enrolled["youth"]["total"],
                 youth_f=enrolled["youth"]["female"],
                 spec=enrolled["specialist"]["total"],

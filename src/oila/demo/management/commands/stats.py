@@ -9,13 +9,27 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from oila.accounts.models import Programme
 from oila.geo.models import District
+from oila.public.selectors import direct_beneficiaries
+from oila.registry.models import Enrolment
 from oila.registry.selectors import programme_stats
+
+
+def reached_stats(*, programme: Programme) -> dict[str, Any]:
+    """Everyone ever enrolled, by group and sex, and their families: the published figures."""
+    groups, families = direct_beneficiaries(programme=programme)
+    enrolled = {group: {"female": 0, "male": 0, "total": 0} for group in Enrolment.Group.values}
+    for g in groups:
+        enrolled[g.group] = {"female": g.girls, "male": g.total - g.girls, "total": g.total}
+    return {
+        "enrolled": enrolled,
+        "families_with_vulnerable_children": families,
+    }
 
 
 class Command(BaseCommand):
     help = (
-        "Counts of a programme: enrolled people by beneficiary group and sex, households, and users "
-        "by role."
+        "Counts of a programme: people reached (ever enrolled) and active by beneficiary group and "
+        "sex, households, and users by role."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,25 +41,33 @@ class Command(BaseCommand):
         if programme is None:
             raise CommandError(f"No programme with the short name {options['programme']!r}.")
         stats = programme_stats(programme=programme)
+        reached = reached_stats(programme=programme)
         if options["json"]:
-            self.stdout.write(json.dumps(stats, indent=2, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps({**stats, "reached": reached}, indent=2, ensure_ascii=False)
+            )
             return
         self.stdout.write(f"{programme.name} ({programme.slug})")
         self.stdout.write("")
+        # "reached": everyone ever enrolled (the published direct beneficiaries, graduated and
+        # transferred people included); "active": enrolled now.
         self.stdout.write(
-            f"  {'enrolled':<18} {'female':>7} {'male':>7} {'total':>7} {'disab.':>7}"
+            f"  {'reached':<18} {'female':>7} {'male':>7} {'total':>7} {'active':>7} {'disab.':>7}"
         )
-        for group, row in stats["enrolled"].items():
+        for group, row in reached["enrolled"].items():
             disabled = stats["enrolled_with_disability"].get(group, 0)
+            active = stats["enrolled"].get(group, {}).get("total", 0)
             self.stdout.write(
-                f"  {group:<18} {row['female']:>7} {row['male']:>7} {row['total']:>7} {disabled:>7}"
+                f"  {group:<18} {row['female']:>7} {row['male']:>7} {row['total']:>7} "
+                f"{active:>7} {disabled:>7}"
             )
         self.stdout.write("")
         households = stats["households"]
         kinds = ", ".join(f"{k} {v}" for k, v in households.items() if k != "total")
         self.stdout.write(f"  households: {households['total']} ({kinds})")
         self.stdout.write(
-            f"  families with vulnerable children: {stats['families_with_vulnerable_children']}"
+            f"  families with vulnerable children: {reached['families_with_vulnerable_children']} "
+            f"(active now: {stats['families_with_vulnerable_children']})"
         )
         names = dict(District.objects.values_list("soato", "name_uz"))
         self.stdout.write("  households by district:")
