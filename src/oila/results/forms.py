@@ -6,16 +6,25 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from oila.results.models import Indicator, Outcome, Output, Target
 
-DEFINITION_HELP = _(
-    'JSON: {"numerator": {"source": …, "subject": "person" | "household" | "record", '
-    '"period": "within" | "to_date" | "active" | "any", "date": (one of the source\'s '
-    'dates), "conditions": [{"field": …, "op": …, "value": …}]}, "denominator": {…} '
-    '(percentages only), "age_bands": "standard" | "youth"}. The sources and their fields '
-    "are listed below the form."
+# The shape of a definition is code, not prose: only the sentence around it is translated.
+DEFINITION_SHAPE = (
+    '{"numerator": {"source": …, "subject": "person" | "household" | "record", '
+    '"period": "within" | "to_date" | "active" | "any", "date": …, '
+    '"conditions": [{"field": …, "op": …, "value": …}]}, "denominator": {…}, '
+    '"age_bands": "standard" | "youth"}'
+)
+DEFINITION_HELP = format_lazy(
+    "{} {}",
+    _(
+        'A JSON object of this shape ("date" is one of the source\'s dates; a denominator only '
+        "for percentages). The sources and their fields are listed below the form."
+    ),
+    DEFINITION_SHAPE,
 )
 
 
