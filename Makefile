@@ -7,7 +7,7 @@ VAR ?= var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo test lint format lock bench clean messages audit
+.PHONY: venv demo test lint format lock bench bench-scale bench-web bench-indicators bench-import bench-export clean messages audit fuzz
 
 venv: $(STAMP)
 
@@ -55,9 +55,40 @@ audit:
 	.venv-audit/bin/pip-audit --requirement requirements.lock --require-hashes --disable-pip --strict \
 		--progress-spinner off $(AUDIT_ARGS)
 
+# Fuzzes the REST API from its OpenAPI description as a signed-in caseworker and a partner, against
+# a live server on a throw-away SQLite demo database (.ci/fuzz.py; CI runs a shorter pass as the
+# caseworker only). No 5xx, no response that breaks the schema; 15 minutes per user by default,
+# e.g. `make fuzz FUZZ_ARGS="--examples 500 --max-time 3600"` for longer.
+fuzz: venv
+	$(BIN)/python .ci/fuzz.py --user caseworker1 --user partner1 --examples 100 --max-time 900 $(FUZZ_ARGS)
+
 # Benchmarks print their figures; e.g. `make bench BENCH_ARGS="--people 1000000"` (bench/dedup.py).
 bench: venv
 	$(BIN)/python bench/dedup.py $(BENCH_ARGS)
+
+# The scale database the other benchmarks share (oila_bench_<people> on the local PostgreSQL; built
+# once, about 10 minutes for a million people), and the web benchmark against gunicorn at that scale.
+# E.g. `make bench-web BENCH_ARGS="--people 100000 --seconds 30"`.
+bench-scale: venv
+	$(BIN)/python bench/_scale.py $(BENCH_ARGS)
+
+bench-web: venv
+	$(BIN)/python bench/web.py $(BENCH_ARGS)
+
+# The indicator engine on the scale database: the default indicator set with every disaggregation,
+# engine against equivalent hand-written SQL (bench/indicators.py). E.g. `make bench-indicators
+# BENCH_ARGS="--people 100000"`.
+bench-indicators: venv
+	$(BIN)/python bench/indicators.py $(BENCH_ARGS)
+
+# Bulk import of a 100 000-row XLSX of people into a fresh SQLite database (bench/import.py), and the
+# export of 1 000 000 people to CSV beside PostgreSQL's COPY on the scale database (bench/export.py).
+# E.g. `make bench-import BENCH_ARGS="--people 20000"`, `make bench-export BENCH_ARGS="--sizes 100000"`.
+bench-import: venv
+	$(BIN)/python bench/import.py $(BENCH_ARGS)
+
+bench-export: venv
+	$(BIN)/python bench/export.py $(BENCH_ARGS)
 
 # Re-pins every dependency, with hashes, after pyproject.toml changes.
 lock:

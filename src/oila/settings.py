@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "oila.audit.middleware.AuditContextMiddleware",
+    "oila.privacy.middleware.BreakGlassAuditMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -163,6 +164,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if not TESTING and DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+elif DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool("OILA_PG_JIT"):
+    # No JIT compilation (OILA_PG_JIT=1 allows it): at a million people the planner's cost of some
+    # page queries passes JIT's threshold and compiling took seconds for a query that runs in
+    # milliseconds (docs/deploy.md, "Measured").
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -264,6 +270,15 @@ MEDIA_ROOT = Path(os.environ.get("OILA_MEDIA_ROOT", VAR_DIR / "media"))
 # Uploads (oila.common.uploads): at most this many bytes, JPEG, PNG, WebP or PDF by their content.
 OILA_UPLOAD_MAX_BYTES = int(os.environ.get("OILA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: form posts without files
+# Bulk import and export (oila.transfer, ADR 0018): files live under OILA_TRANSFER_DIR (readable by the
+# service user only) and are served only through a permission-checked view. An import file may have at
+# most this many bytes and rows; a report keeps at most this many problems (the rest are counted).
+# Export downloads, and import files, expire after OILA_EXPORT_HOURS.
+OILA_TRANSFER_DIR = Path(os.environ.get("OILA_TRANSFER_DIR", VAR_DIR / "transfer"))
+OILA_IMPORT_MAX_BYTES = int(os.environ.get("OILA_IMPORT_MAX_BYTES", str(25 * 1024 * 1024)))
+OILA_IMPORT_MAX_ROWS = int(os.environ.get("OILA_IMPORT_MAX_ROWS", "200000"))
+OILA_IMPORT_MAX_PROBLEMS = int(os.environ.get("OILA_IMPORT_MAX_PROBLEMS", "1000"))
+OILA_EXPORT_HOURS = int(os.environ.get("OILA_EXPORT_HOURS", "24"))
 # Backups (`oila backup`): encrypted with this key (Fernet, 32 url-safe base64 bytes); outside
 # production derived from SECRET_KEY like the field keys.
 OILA_BACKUP_KEY = os.environ.get("OILA_BACKUP_KEY", "")
@@ -315,6 +330,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "oila.common.api.exception_handler",
+    "DEFAULT_METADATA_CLASS": "oila.common.api.Metadata",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {

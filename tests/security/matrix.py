@@ -59,6 +59,8 @@ API_CREATE = allow("alice", "bob", "carol", "frank", rest=FORBIDDEN)
 # A supervisor's action in the API: the owner's empty body fails validation (400) before the role
 # is checked; SupervisorActionTests shows that her valid body is refused and changes nothing.
 SUPERVISOR_API = allow("bob", "frank", alice=INVALID)
+# The results framework's pages: the programme's M&E officer and manager (aggregates only).
+RESULTS = allow("erin", "frank")
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ MATRIX: dict[str, Entry] = {
     # — cases —
     "cases:cases": Entry(PROGRAMME_STAFF, listing=True),
     "cases:team": Entry(SUPERVISORS, listing=True),
+    "cases:due": Entry(PROGRAMME_STAFF, listing=True),
     "cases:report-care": Entry(SUPERVISORS, listing=True),
     "cases:case-open": Entry(CASE_TEAM, CASE_TEAM),
     "cases:case": Entry(CASE_TEAM, personal=True),
@@ -161,8 +164,9 @@ MATRIX: dict[str, Entry] = {
     "assessments_api:instrument-detail": api("instrument_id", EVERYONE),
     "assessments_api:assessment-list": Entry(
         CASE_TEAM,
-        # The empty body fails validation before the case is looked up (the case is a field).
-        allow(*USERS, rest=INVALID),
+        # Creating is for the case roles (403 first); theirs fails validation before the case
+        # is looked up (the case is a field).
+        API_CREATE,
         listing=True,
         query="case={case_id}",  # assessments are listed per case
     ),
@@ -182,9 +186,7 @@ MATRIX: dict[str, Entry] = {
     "plans:action-status": Entry(None, CASE_TEAM),
     "plans:action-remove": Entry(None, CASE_TEAM),
     "plans:case_close": Entry(CASE_TEAM, CASE_TEAM),
-    "plans_api:plan-list": Entry(
-        CASE_TEAM, allow(*USERS, rest=INVALID), listing=True, query="case={case_id}"
-    ),
+    "plans_api:plan-list": Entry(CASE_TEAM, API_CREATE, listing=True, query="case={case_id}"),
     "plans_api:plan-detail": api("plan_id", CASE_TEAM, personal=True),
     "plans_api:plan-decide": api("plan_id", None, SUPERVISOR_API),
     "plans_api:plan-revise": api("plan_id", None, CASE_TEAM),
@@ -258,6 +260,63 @@ MATRIX: dict[str, Entry] = {
     "training_api:specialist-list": Entry(API_LIST, API_CREATE, listing=True),
     "training_api:specialist-detail": api("specialist_id", PROGRAMME_STAFF),
     "training_api:specialist-profile": api("specialist_id", None, PROGRAMME_STAFF),
+    # — data protection (ADR 0017): the DPO's pages; break-the-glass for caseworkers and
+    # supervisors (the empty POST fails validation: a reason is needed) —
+    "privacy:index": Entry(allow("grace")),
+    "privacy:break-glass": Entry(allow("alice", "bob", "carol"), allow("alice", "bob", "carol")),
+    "privacy:grants": Entry(allow("grace")),
+    "privacy:audit": Entry(allow("grace")),
+    "privacy:alerts": Entry(allow("grace")),
+    # The subject-access export shows the person's data to the DPO by design (PersonalDataTests
+    # leaves it out for grace); one audit event per export.
+    "privacy:export-json": Entry(allow("grace"), personal=True),
+    "privacy:export-pdf": Entry(allow("grace"), personal=True),
+    # — results framework (ADR 0016): the programme's M&E officer and manager; aggregates only, so
+    # erin sees them (the administrator manages users, not programmes' results: 404) —
+    "results:index": Entry(RESULTS),
+    "results:dashboard": Entry(RESULTS, kw={"slug": "programme_slug"}),
+    "results:export": Entry(RESULTS, kw={"slug": "programme_slug", "fmt": "export_format"}),
+    "results:framework": Entry(RESULTS, kw={"slug": "programme_slug"}),
+    "results:outcome-new": Entry(RESULTS, RESULTS, kw={"slug": "programme_slug"}),
+    "results:outcome-edit": Entry(RESULTS, RESULTS, kw={"slug": "programme_slug"}),
+    "results:output-new": Entry(RESULTS, RESULTS, kw={"slug": "programme_slug"}),
+    "results:output-edit": Entry(RESULTS, RESULTS, kw={"slug": "programme_slug"}),
+    "results:indicator-new": Entry(RESULTS, RESULTS, kw={"slug": "programme_slug"}),
+    "results:indicator": Entry(RESULTS, kw={"slug": "programme_slug"}),
+    "results:indicator-edit": Entry(RESULTS, RESULTS, kw={"slug": "programme_slug"}),
+    "results:target-new": Entry(RESULTS, RESULTS, kw={"slug": "programme_slug"}),
+    "results:target-edit": Entry(RESULTS, RESULTS, kw={"slug": "programme_slug"}),
+    # an empty POST would remove the planted target: walked on a target that does not exist
+    "results:target-delete": Entry(
+        None, NOBODY, kw={"slug": "programme_slug", "target_id": "missing"}
+    ),
+    "results_api:indicators": Entry(
+        allow("erin", "frank", anon=LOGIN), kw={"slug": "programme_slug"}
+    ),
+    # — the public programme page: aggregates only, no sign-in (the planted programme is published) —
+    "public:programme": Entry(PUBLIC, kw={"slug": "programme_slug"}),
+    # A photo is served only while everyone in it consents; none is planted, so it is not found.
+    "public:photo": Entry(
+        allow(anon=NOT_FOUND), kw={"slug": "programme_slug", "photo_id": "missing"}
+    ),
+    # The gallery's management: the programme's staff (the list names no one; the form lists the
+    # people with a current photo consent whom the user may see).
+    "public:photos": Entry(PROGRAMME_STAFF, PROGRAMME_STAFF, {"slug": "programme_slug"}),
+    "public:photo-delete": Entry(None, NOBODY, {"slug": "programme_slug", "photo_id": "missing"}),
+    # — bulk import and export: imports for the case roles, exports for them and M&E officers
+    # (pseudonymised); a job is its creator's only, and none is planted, so job pages are 404 —
+    "transfer:index": Entry(allow("alice", "bob", "carol", "erin", "frank")),
+    "transfer:template": Entry(PROGRAMME_STAFF, query="type=people&format=csv"),
+    "transfer:import": Entry(PROGRAMME_STAFF, PROGRAMME_STAFF),
+    "transfer:export": Entry(
+        allow("alice", "bob", "carol", "erin", "frank"),
+        allow("alice", "bob", "carol", "erin", "frank"),
+        query="list=households",
+    ),
+    "transfer:job": Entry(NOBODY, kw={"job_id": "missing"}),
+    "transfer:job-progress": Entry(NOBODY, kw={"job_id": "missing"}),
+    "transfer:job-commit": Entry(None, NOBODY, kw={"job_id": "missing"}),
+    "transfer:job-download": Entry(NOBODY, kw={"job_id": "missing"}),
 }
 
 # URL patterns outside the matrix, each with the reason. Anything else without an entry fails.

@@ -15,7 +15,9 @@ from oila.cases import services as cases
 from oila.common.dates import today
 from oila.dedup.models import DuplicateCandidate
 from oila.plans.models import Action
+from oila.public import services as public
 from oila.registry import services as registry
+from oila.results import services as results_services
 from oila.training import services as training_services
 from oila.youth.models import FollowUp
 from tests.assessments.factories import record as assessment_record
@@ -36,6 +38,14 @@ CANARIES = (CANARY_PINFL, CANARY_NOTE, CANARY_ADDRESS, "1985-03-01", "2014-05-20
 # Names: never for erin; for dave only the referred child's (shared for the referral).
 NAMES = ("Dilshod", "Karimov", "Shahnoza", "Jasur")
 OTHER_NAMES = ("Dilshod", "Jasur")  # the father's and the young man's: never referred
+
+
+def results_framework(t: Any) -> dict[str, Any]:
+    """The programme's default results framework (oila.results): the ids its pages take."""
+    indicator = results_services.framework_install_default(actor=t.erin, programme=t.programme)[0]
+    return {"outcome_id": indicator.outcome_id, "output_id": indicator.output_id,
+            "indicator_id": indicator.pk, "target_id": indicator.targets.first().pk,
+            "export_format": "iati"}  # fmt: skip
 
 
 def plant(t: Any) -> dict[str, Any]:
@@ -74,6 +84,9 @@ def plant(t: Any) -> dict[str, Any]:
         person_a=a, person_b=b, defaults={"score": 0.99, "source": "scan"}
     )
     note = accounts.notify(user=t.alice, kind="test", message="Hello", email=False)
+    public.programme_publish(
+        actor=t.frank, programme=t.programme, published=True, public_description="Public page"
+    )
     missing = uuid.uuid4()  # no such record: everyone gets 404
     return {
         "household_id": t.household.pk, "person_id": t.child.pk, "case_id": t.case.pk,
@@ -86,5 +99,6 @@ def plant(t: Any) -> dict[str, Any]:
         "candidate_id": candidate.pk, "merge_id": missing, "notification_id": note.pk,
         "session_id": 999999, "youth_person_id": youth.pk, "specialist_id": expert.pk,
         "instrument_id": assessment.instrument_id, "service_type_id": t.tutoring.pk,
-        "missing": missing,
+        "missing": missing, "programme_slug": t.programme.slug,
+        **results_framework(t),
     }  # fmt: skip

@@ -188,6 +188,11 @@ class ListScopeTests(MatrixTestCase):
         self.assertEqual(leaks, [], "\n".join(leaks))
 
 
+# The DPO's subject-access exports hold the person's data by design (GDPR art. 15); who may reach
+# them is the matrix's, what they hold is tests/privacy/test_export.py's.
+DPO_SEES_PERSONAL_DATA = ("privacy:export-json", "privacy:export-pdf")
+
+
 class PersonalDataTests(MatrixTestCase):
     """No response to the M&E officer, a partner, the DPO or the administrator holds the planted
     personal data (ASVS 4.0.3 8.3.4; 5.0 8.2.2–8.2.3); a partner sees the referred child's name
@@ -202,7 +207,9 @@ class PersonalDataTests(MatrixTestCase):
             for route, entry, url in self.requests():
                 if entry.get is None or entry.get[username] != ALLOW:
                     continue
-                body = client.get(url).content.decode()
+                if username == "grace" and route.name in DPO_SEES_PERSONAL_DATA:
+                    continue
+                body = client.get(url).content.decode(errors="replace")
                 # The OpenAPI description's examples use sample names: it holds no one's data.
                 public = entry.get["anon"] == ALLOW
                 found = [s for s in (CANARIES if public else secrets) if s in body]

@@ -56,6 +56,11 @@ PROGRAMME_DEFAULTS: dict[str, Any] = {
     # Months after a young person's job placement starts at which a follow-up asks whether they
     # are still working (oila.youth).
     "youth_follow_up_months": [3, 6, 12],
+    # Break-the-glass (ADR 0017): hours an emergency access to an out-of-scope record lasts.
+    "break_glass_hours": 4,
+    # Years after a household's last case closed before its people and cases are anonymised
+    # (oila.privacy; GDPR art. 5(1)(e) storage limitation). A default of this project.
+    "anonymise_after_years": 5,
 }
 
 
@@ -97,6 +102,23 @@ class Programme(BaseModel):
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     districts = models.ManyToManyField(District, blank=True, verbose_name=_("districts"))
     settings = models.JSONField(_("settings"), default=dict, blank=True)
+    # The public programme page (oila.public): off until a manager publishes it.
+    published = models.BooleanField(
+        _("public page published"),
+        default=False,
+        help_text=_("Show the programme's public page, with anonymised figures, to everyone."),
+    )
+    public_description = models.TextField(
+        _("public description"),
+        blank=True,
+        help_text=_("What the public page says about the programme; no one's personal data."),
+    )
+    # Bumped in the same transaction as every write that changes a published figure or the
+    # gallery (enrolments, consents, people, photos): the public page's cache key includes it, so
+    # every web process sees a change at once, without a shared cache.
+    public_version = models.PositiveIntegerField(
+        _("public data version"), default=0, editable=False
+    )
 
     class Meta:
         ordering = ["name"]

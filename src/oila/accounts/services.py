@@ -7,9 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
-from oila.accounts.models import Notification, User
+from oila.accounts.models import Notification, Programme, User
 
 
 @transaction.atomic
@@ -68,3 +69,12 @@ def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=now, updated_at=now
     )
+
+
+def programme_public_changed(*, programme_id: Any) -> None:
+    """Note that a figure or a photo of a programme's public page may have changed (oila.public).
+
+    Called by the services that write enrolments, consents, people and photos, in their own
+    transaction: the page's cache key includes the counter, so the next visitor gets fresh figures
+    once the change commits, in every web process. Not audited: it records no one's data."""
+    Programme.objects.filter(pk=programme_id).update(public_version=F("public_version") + 1)

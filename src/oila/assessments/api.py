@@ -26,7 +26,7 @@ from oila.assessments.models import Assessment, Instrument, pick
 from oila.audit import services as audit
 from oila.cases.models import Case
 from oila.cases.selectors import case_get
-from oila.registry.api.views import RegistryViewSet, errors
+from oila.registry.api.views import MayRegister, RegistryViewSet, errors
 
 TEXTS_HELP = _("The text in every language: en, uz (Latin), uz-cyrl and ru.")
 
@@ -181,9 +181,10 @@ class CaseFilterSerializer(serializers.Serializer):
 
 
 class CaseScopedViewSet(RegistryViewSet):
-    """Any signed-in user; what they may reach is decided by the case's visibility (404 otherwise)."""
+    """Any signed-in user; what they may reach is decided by the case's visibility (404 otherwise).
+    Creating is for the case roles: any other role gets 403 before its body is even read."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, MayRegister]
 
     def case_for(self, request: Request, case_id: Any) -> Case:
         try:

@@ -241,7 +241,9 @@ def assessment_record(
     assessment.save(force_insert=True)
     rows = [Score(assessment=assessment, item=item, value=value) for item, value in checked.items()]
     for row in rows:
-        row.full_clean(validate_constraints=False)  # one score per item: checked above
+        # One score per item, each item of this instrument, the assessment just saved: all checked
+        # above, so neither the constraints nor the two keys cost a query per row.
+        row.full_clean(exclude=["assessment", "item"], validate_constraints=False)
     Score.objects.bulk_create(rows)
 
     audit.record(

@@ -19,6 +19,10 @@ from oila.common.services import to_jsonable
 GENESIS = "0" * 64
 _LOCK_KEY = 7_310_221  # any constant: the PostgreSQL advisory lock that keeps the chain linear
 _client_ip: contextvars.ContextVar[str] = contextvars.ContextVar("oila_client_ip", default="")
+# Records the signed-in user reaches only through a break-the-glass grant: record id -> grant id.
+_break_glass: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "oila_break_glass", default=None
+)
 
 
 @contextmanager
@@ -29,6 +33,29 @@ def request_context(ip: str) -> Iterator[None]:
         yield
     finally:
         _client_ip.reset(token)
+
+
+@contextmanager
+def break_glass_context(records: dict[str, str]) -> Iterator[None]:
+    """While a request is handled: the records opened by the user's break-the-glass grants, so that
+    each read of one of them (or of something hung on it) carries its grant (ADR 0017)."""
+    token = _break_glass.set(records)
+    try:
+        yield
+    finally:
+        _break_glass.reset(token)
+
+
+def _grant_of(target: models.Model) -> str:
+    """The grant through which `target` is read: it, or the case/household/person it belongs to."""
+    records = _break_glass.get()
+    if not records:
+        return ""
+    for attr in ("pk", "case_id", "household_id", "subject_id", "person_id"):
+        value = getattr(target, attr, None)
+        if value is not None and str(value) in records:
+            return records[str(value)]
+    return ""
 
 
 def _digest(fields: dict[str, Any]) -> str:
@@ -106,8 +133,55 @@ def record(
     return event
 
 
+@transaction.atomic
+def record_many(
+    *,
+    actor: Any,
+    events: list[tuple[str, models.Model | None, dict[str, Any] | None]],
+    kind: str = AuditEvent.Kind.WRITE,
+) -> list[AuditEvent]:
+    """Append several events (action, target, after) to the chain at once, in the caller's
+    transaction: what `record` writes for each, chained the same way, in one insert (bulk imports)."""
+    if not events:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+    seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_id = actor.pk if is_user else None
+    username = actor.get_username() if is_user else (str(actor) if actor else "")
+    ip, at = _client_ip.get(), timezone.now()
+    out = []
+    for action, target, after in events:
+        seq += 1
+        target_type, target_id = _target(target)
+        event = AuditEvent(
+            seq=seq, at=at, kind=kind, actor_id=actor_id, actor_username=username, action=action,
+            target_type=target_type, target_id=target_id, before=None,
+            after=json.loads(json.dumps(to_jsonable(after))) if after else None, note="", ip=ip,
+            prev_hash=prev,
+        )  # fmt: skip
+        event.hash = prev = event_hash(event)
+        out.append(event)
+    AuditEvent.objects.bulk_create(out, batch_size=2000)
+    return out
+
+
 def record_read(*, actor: Any, target: models.Model, action: str) -> AuditEvent:
-    """A read of personal data (a person's or household's page or API record)."""
+    """A read of personal data (a person's or household's page or API record); a read through a
+    break-the-glass grant names the grant."""
+    grant = _grant_of(target)
+    if grant:
+        return record(
+            actor=actor,
+            action=action,
+            target=target,
+            kind=AuditEvent.Kind.READ,
+            after={"break_glass_grant": grant},
+            note="break-the-glass",
+        )
     return record(actor=actor, action=action, target=target, kind=AuditEvent.Kind.READ)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -23,3 +24,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             detail={exc.field or "non_field_errors": [str(exc.message)]}
         )
     return drf_exception_handler(exc, context)
+
+
+class Metadata(SimpleMetadata):
+    """OPTIONS answers with the name, description and media types only. DRF's default also
+    describes the create form from a serializer, which our viewsets choose per action (so it
+    failed with a server error), and the OpenAPI description at /api/schema/ documents it anyway."""
+
+    def determine_actions(self, request: Any, view: Any) -> dict[str, Any]:
+        return {}

@@ -286,6 +286,12 @@ def person_candidates(
     )
     if not (probe.given or probe.family) and not probe.pinfl_hash:
         return []
+    rows = _rows(user, _found(probe), excluded)
+    return _ranked(probe, rows, min_score)
+
+
+def _found(probe: Probe) -> Q:
+    """The blocking keys' condition for one probe (see the module's docstring)."""
     found = Q(name_key=probe.name_key) if probe.name_key else Q(pk__in=[])
     if probe.sound_key:
         found |= Q(sound_key=probe.sound_key)
@@ -298,10 +304,32 @@ def person_candidates(
             found |= Q(fold_given=probe.given, birth_date__range=around)
         if probe.family:
             found |= Q(fold_family=probe.family, birth_date__range=around)
+    return found
+
+
+def _blocked(probe: Probe, row: Any) -> bool:
+    """Whether a row meets the probe's condition (_found), for rows fetched for several probes."""
+    if probe.name_key and row.name_key == probe.name_key:
+        return True
+    if probe.sound_key and row.sound_key == probe.sound_key:
+        return True
+    if probe.pinfl_hash and row.pinfl_hash == probe.pinfl_hash:
+        return True
+    if probe.birth_date is not None and row.birth_date is not None:
+        slack = 2 * 366 if probe.birth_estimated else 366
+        if abs((row.birth_date - probe.birth_date).days) <= slack:
+            return bool(
+                (probe.given and row.fold_given == probe.given)
+                or (probe.family and row.fold_family == probe.family)
+            )
+    return False
+
+
+def _rows(user: Any, found: Q, excluded: list[Any], limit: int | None = MAX_ROWS) -> list[Person]:
     district_of = Membership.objects.filter(person=OuterRef("pk"), ended_on__isnull=True).order_by(
         "-started_on"
     )
-    rows = list(
+    qs = (
         Person.objects.filter(found, merged_into__isnull=True)
         .exclude(pk__in=excluded)
         .only(
@@ -325,18 +353,28 @@ def person_candidates(
                 default=Value(False),
                 output_field=BooleanField(),
             ),
-        )[:MAX_ROWS]
+        )
     )
+    return list(qs[:limit] if limit is not None else qs)
+
+
+def _ranked(
+    probe: Probe, rows: list[Person], min_score: float, districts: dict[Any, District] | None = None
+) -> list[Candidate]:
     scored = []
     for row in rows:
         score, reasons = score_candidate(probe, row)
         if score >= min_score:
             scored.append((score, row, reasons))
     scored.sort(key=lambda item: (-item[0], str(item[1].pk)))
-    districts = District.objects.in_bulk({row.district_id for _, row, _ in scored if row.visible})
+    if districts is None:
+        districts = District.objects.in_bulk(
+            {row.district_id for _, row, _ in scored if row.visible}  # type: ignore[attr-defined]
+        )
     out = []
     for score, row, reasons in scored[:MAX_SHOWN]:
-        visible = bool(row.visible)
+        visible = bool(row.visible)  # type: ignore[attr-defined]
+        district_id = row.district_id  # type: ignore[attr-defined]
         out.append(
             Candidate(
                 person_id=row.pk,
@@ -344,7 +382,67 @@ def person_candidates(
                 score=round(score, 3),
                 reasons=reasons,
                 person=row if visible else None,
-                district=districts.get(row.district_id) if visible else None,
+                district=districts.get(district_id) if visible else None,
             )
         )
     return out
+
+
+MANY_CHUNK = 100
+
+
+def person_candidates_many(
+    *,
+    user: Any,
+    items: list[tuple[dict[str, Any], Any]],
+    min_score: float = MIN_SCORE,
+) -> list[list[Candidate]]:
+    """person_candidates for many new people at once (bulk imports): for each (data, district), the
+    same candidates with the same scores, found with one query per hundred people."""
+    probes = []
+    for data, district in items:
+        probe = _probe(data, district)
+        probe.raw = " ".join(
+            f"{data.get('given_name') or ''} {data.get('family_name') or ''}".lower().split()
+        )
+        probes.append(probe)
+    districts = {d.pk: d for d in District.objects.all()}  # a region's few dozen
+    out: list[list[Candidate]] = [[] for _ in probes]
+    # Chunks of people born close together, so that "same given name or surname, born within a
+    # year" asks for a narrow range of dates; each chunk's rows are then sorted to their probes.
+    live = [i for i, p in enumerate(probes) if p.given or p.family or p.pinfl_hash]
+    live.sort(key=lambda i: (probes[i].birth_date or dt.date.min, i))
+    for start in range(0, len(live), MANY_CHUNK):
+        chunk = [probes[i] for i in live[start : start + MANY_CHUNK]]
+        rows = _rows(user, _found_any(chunk), [], limit=None)
+        for index, probe in zip(live[start : start + MANY_CHUNK], chunk, strict=True):
+            mine = [row for row in rows if _blocked(probe, row)][:MAX_ROWS]
+            out[index] = _ranked(probe, mine, min_score, districts)
+    return out
+
+
+def _found_any(probes: list[Probe]) -> Q:
+    """A condition that every row meeting one of the probes' conditions meets (and some others,
+    which _blocked leaves out)."""
+    found = Q(pk__in=[])
+    for field, values in (
+        ("name_key", {p.name_key for p in probes if p.name_key}),
+        ("sound_key", {p.sound_key for p in probes if p.sound_key}),
+        ("pinfl_hash", {p.pinfl_hash for p in probes if p.pinfl_hash}),
+    ):
+        if values:
+            found |= Q(**{f"{field}__in": sorted(values)})
+    dated = [p for p in probes if p.birth_date is not None]
+    if dated:
+        slack = dt.timedelta(days=2 * 366)
+        around = (
+            min(p.birth_date for p in dated) - slack,  # type: ignore[operator]
+            max(p.birth_date for p in dated) + slack,  # type: ignore[operator]
+        )
+        givens = sorted({p.given for p in dated if p.given})
+        families = sorted({p.family for p in dated if p.family})
+        if givens:
+            found |= Q(fold_given__in=givens, birth_date__range=around)
+        if families:
+            found |= Q(fold_family__in=families, birth_date__range=around)
+    return found

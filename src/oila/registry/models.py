@@ -110,7 +110,14 @@ class Household(Owned):
                 name="household_unique_external_id",
             )
         ]
-        indexes = [models.Index(fields=["programme", "district", "name"], name="hh_list_idx")]
+        indexes = [
+            models.Index(fields=["programme", "district", "name"], name="hh_list_idx"),
+            # The list's order (name, id) and the home page's latest changes, read in index order
+            # when the scope is a whole programme (docs/deploy.md, "Measured"); the name search's
+            # trigram index is PostgreSQL's own (migration 0005).
+            models.Index(fields=["name", "id"], name="hh_name_idx"),
+            models.Index(fields=["updated_at"], name="hh_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -449,3 +456,62 @@ class Enrolment(BaseModel):
             ),
         ]
         indexes = [models.Index(fields=["programme", "group", "status"], name="enrol_group_idx")]
+
+
+class BreakGlassGrant(BaseModel):
+    """Emergency access of a caseworker or supervisor to one household of their programme that is
+    outside their scope (ADR 0017): a written reason, a time limit, audited, listed for the DPO."""
+
+    class Kind(models.TextChoices):
+        HOUSEHOLD = "household", _("household")
+        PERSON = "person", _("person")
+        CASE = "case", _("case")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="break_glass_grants",
+        verbose_name=_("user"),
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, verbose_name=_("programme"))
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="break_glass_grants",
+        verbose_name=_("household"),
+    )
+    kind = models.CharField(_("record asked for"), max_length=10, choices=Kind.choices)
+    identifier = models.CharField(_("identifier given"), max_length=64)
+    record_id = models.UUIDField(_("record opened"))
+    reason = EncryptedTextField(_("reason"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("break-the-glass grant")
+        verbose_name_plural = _("break-the-glass grants")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.kind} {self.identifier}"
+
+
+class BreakGlassRecord(models.Model):
+    """One record a grant opens: the household, its members and its cases (their UUIDs are unique
+    across tables, so the visibility rule asks one question for all three models)."""
+
+    grant = models.ForeignKey(
+        BreakGlassGrant, on_delete=models.CASCADE, related_name="records", verbose_name=_("grant")
+    )
+    record_id = models.UUIDField(_("record"), db_index=True)
+
+    class Meta:
+        verbose_name = _("record opened by a grant")
+        verbose_name_plural = _("records opened by grants")
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "record_id"], name="break_glass_record_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant_id}: {self.record_id}"

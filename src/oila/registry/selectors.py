@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from oila.accounts.models import Programme, Role, User
@@ -44,10 +45,32 @@ def _enrolment_exists(**lookups: Any) -> Q:
     return Q(Exists(own)) | Q(Exists(members))
 
 
+_current_member_count = (
+    Membership.objects.filter(household=OuterRef("pk"), ended_on__isnull=True)
+    .order_by()
+    .values("household")
+    .annotate(n=Count("pk"))
+    .values("n")
+)
+
+
 def household_list(*, user: Any, filters: HouseholdFilters | None = None) -> QuerySet[Household]:
     """Households the user may see, filtered, with what the list page shows."""
+    qs = household_filter(Household.objects.filter(owned_scope(user)), filters)
+    return (
+        qs.select_related("district", "mahalla", "caseworker")
+        # A subquery, not a join with GROUP BY: counted for the rows of the page only, and the
+        # paginator's COUNT leaves it out (at 200 000 households the join took seconds).
+        .annotate(member_count=Coalesce(Subquery(_current_member_count), 0))
+        .order_by("name", "id")
+    )
+
+
+def household_filter(
+    qs: QuerySet[Household], filters: HouseholdFilters | None = None
+) -> QuerySet[Household]:
+    """The list's filters on households already limited to a scope (household_list; exports)."""
     f = filters or HouseholdFilters()
-    qs = Household.objects.filter(owned_scope(user))
     if f.programme:
         qs = qs.filter(programme=f.programme)
     if f.district:
@@ -60,11 +83,7 @@ def household_list(*, user: Any, filters: HouseholdFilters | None = None) -> Que
     if f.q.strip():
         for word in search_key(f.q).split():
             qs = qs.filter(search_text__contains=word)
-    return (
-        qs.select_related("district", "mahalla", "caseworker")
-        .annotate(member_count=Count("memberships", filter=Q(memberships__ended_on__isnull=True)))
-        .order_by("name", "id")
-    )
+    return qs
 
 
 def household_get(*, user: Any, household_id: Any, audit_read: bool = True) -> Household:

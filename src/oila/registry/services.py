@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from oila.accounts.models import Programme, Role, Team, User
 from oila.accounts.selectors import programmes_of
+from oila.accounts.services import programme_public_changed
 from oila.audit import services as audit
 from oila.common.crypto import keyed_hash
 from oila.common.dates import today
@@ -204,6 +205,8 @@ def person_update(
         before=_audit_values(before),
         after=_audit_values(after),
     )
+    if "sex" in after:  # the published figures count girls
+        programme_public_changed(programme_id=person.programme_id)
     if {"given_name", "family_name", "patronymic"} & after.keys():
         for membership in person.memberships.filter(ended_on__isnull=True).select_related(
             "household"
@@ -434,6 +437,7 @@ def consent_record(*, actor: User, person: Person, data: dict[str, Any]) -> Cons
         target=consent,
         after=snapshot(consent, ["person", "purpose", "given_by", "given_on", "child_assent"]),
     )
+    programme_public_changed(programme_id=person.programme_id)
     return consent
 
 
@@ -450,6 +454,7 @@ def consent_withdraw(*, actor: User, consent: Consent, withdrawn_on: dt.date) ->
     audit.record(
         actor=actor, action="consent.withdraw", target=consent, after={"withdrawn_on": withdrawn_on}
     )
+    programme_public_changed(programme_id=consent.person.programme_id)
     return consent
 
 
@@ -487,6 +492,7 @@ def enrolment_create(
         target=enrolment,
         after=snapshot(enrolment, ["person", "household", "group", "enrolled_on"]),
     )
+    programme_public_changed(programme_id=programme.pk)
     return enrolment
 
 
@@ -508,6 +514,7 @@ def enrolment_set_status(
         before=before,
         after=snapshot(enrolment, ["status", "ended_on"]),
     )
+    programme_public_changed(programme_id=enrolment.programme_id)
     return enrolment
 
 
@@ -592,16 +599,210 @@ def _add_member(
 def entry_choice_record(*, actor: User, person: Person, entry: EntryDecision) -> None:
     """Audit what the user chose when the check at entry offered possible duplicates: a new person
     ("new"), the existing one ("link"), or "same" (a duplicate to merge, reported for review)."""
-    audit.record(
+    audit.record(actor=actor, action=ENTRY_CHOICE_ACTION, target=person, after=_entry_after(entry))
+
+
+def _entry_after(entry: EntryDecision) -> dict[str, Any]:
+    return {
+        "choice": entry.choice,
+        "person": str(entry.person.pk) if entry.person is not None else None,
+        "candidates": [
+            {"id": str(c.person_id), "score": c.score, "reasons": list(c.reasons)}
+            for c in entry.candidates
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bulk imports (oila.transfer, ADR 0018): the rules, derived fields and audit events of the services
+# above, for many records in a few queries. The caller has checked what needs the database (external
+# ids free, households visible, the check at entry); the database's constraints still hold.
+
+_BULK = 1000
+
+
+def _bulk_clean(instance: Any, exclude: list[str], index: int, errors: dict[str, Any]) -> None:
+    # The related rows come from the caller (already read), so their existence is not re-queried.
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors[f"{index}.{field}"] = messages
+
+
+@transaction.atomic
+def people_import(
+    *, actor: User, items: list[dict[str, Any]], refresh_households: bool = True
+) -> list[Person]:
+    """Register many people at once, each a new member of a saved household (bulk imports).
+
+    Each item has `household`, `data` (person fields), `relationship`, an optional `group` to enrol
+    in and an optional `entry` (the user's choice at the check at entry, audited). What
+    person_create, membership_add and enrolment_create would refuse is raised together, as one
+    ValidationError keyed "<item index>.<field>"; nothing is saved then.
+    """
+    _require_registrar(actor)
+    errors: dict[str, Any] = {}
+    people, memberships, enrolments = [], [], []
+    started = today()
+    for index, item in enumerate(items):
+        household, data = item["household"], _person_data(item["data"])
+        person = Person(
+            programme_id=household.programme_id,
+            team_id=household.team_id,
+            caseworker_id=household.caseworker_id,
+            **{k: v for k, v in data.items() if k in PERSON_FIELDS},
+        )
+        _derive_person(person)
+        _bulk_clean(person, ["programme", "team", "caseworker", "merged_into"], index, errors)
+        membership = Membership(
+            household=household,
+            person=person,
+            relationship=item.get("relationship") or Membership.Relationship.OTHER,
+            started_on=started,
+        )
+        _bulk_clean(membership, ["household", "person"], index, errors)
+        people.append((person, data))
+        memberships.append(membership)
+        if item.get("group"):
+            enrolment = Enrolment(
+                programme_id=household.programme_id,
+                person=person,
+                group=item["group"],
+                enrolled_on=started,
+            )
+            _bulk_clean(enrolment, ["programme", "person", "household"], index, errors)
+            enrolments.append(enrolment)
+    if errors:
+        raise ValidationError(errors)
+    Person.objects.bulk_create([p for p, _data in people], batch_size=_BULK)
+    Membership.objects.bulk_create(memberships, batch_size=_BULK)
+    Enrolment.objects.bulk_create(enrolments, batch_size=_BULK)
+    events: list[tuple[str, Any, dict[str, Any] | None]] = []
+    for (person, data), membership, item in zip(people, memberships, items, strict=True):
+        fields = [k for k in PERSON_FIELDS if k in data]
+        events.append(("person.create", person, _audit_values(snapshot(person, fields))))
+        events.append(
+            (
+                "membership.add",
+                membership,
+                {
+                    "household": membership.household_id,
+                    "person": person.pk,
+                    "relationship": membership.relationship,
+                },
+            )
+        )
+        if item.get("entry") is not None:
+            events.append((ENTRY_CHOICE_ACTION, person, _entry_after(item["entry"])))
+    for enrolment in enrolments:
+        events.append(
+            (
+                "enrolment.create",
+                enrolment,
+                snapshot(enrolment, ["person", "household", "group", "enrolled_on"]),
+            )
+        )
+    audit.record_many(actor=actor, events=events)
+    if refresh_households:
+        _households_refresh_search({m.household_id for m in memberships})
+    for programme_id in {e.programme_id for e in enrolments}:
+        programme_public_changed(programme_id=programme_id)
+    return [p for p, _data in people]
+
+
+def _households_refresh_search(household_ids: set[Any]) -> None:
+    """household_refresh_search for many households, in a few queries."""
+    ids = list(household_ids)
+    for start in range(0, len(ids), _BULK):
+        chunk = ids[start : start + _BULK]
+        households = {h.pk: h for h in Household.objects.filter(pk__in=chunk)}
+        names: dict[Any, list[str]] = {pk: [h.name] for pk, h in households.items()}
+        current = (
+            Membership.objects.filter(household__in=chunk, ended_on__isnull=True)
+            .order_by("started_on", "person__given_name", "id")
+            .values_list("household_id", "person__search_text")
+        )
+        for household_id, text in current:
+            names[household_id].append(text)
+        now = timezone.now()
+        for pk, household in households.items():
+            household.search_text = " | ".join(search_key(n) for n in names[pk] if n)
+            household.updated_at = now
+        Household.objects.bulk_update(
+            list(households.values()), ["search_text", "updated_at"], batch_size=_BULK
+        )
+
+
+@transaction.atomic
+def households_import(
+    *, actor: User, items: list[dict[str, Any]], programme: Programme | None = None
+) -> list[Household]:
+    """Register many households at once, each with its head (bulk imports): household_register's
+    rules and audit events for households of one member.
+
+    Each item has `data` (household fields), `head` (person fields) and an optional `entry`. Errors
+    are raised together, keyed "<item index>.<field>" (a head's fields as "<index>.head_<field>").
+    """
+    _require_registrar(actor)
+    programme = _programme_for(actor, programme)
+    caseworker = actor if actor.role == Role.CASEWORKER else None
+    team = caseworker.team if caseworker else actor.team
+    errors: dict[str, Any] = {}
+    households = []
+    for index, item in enumerate(items):
+        household = Household(
+            programme=programme,
+            team=team,
+            caseworker=caseworker,
+            **{k: v for k, v in item["data"].items() if k in HOUSEHOLD_FIELDS},
+        )
+        _bulk_clean(
+            household, ["programme", "team", "caseworker", "district", "mahalla"], index, errors
+        )
+        households.append(household)
+    if errors:
+        raise ValidationError(errors)
+    for household, item in zip(households, items, strict=True):
+        # What household_refresh_search gives a household whose one member is its head.
+        head = Person(**{k: v for k, v in item["head"].items() if k in PERSON_FIELDS})
+        _derive_person(head)
+        household.search_text = " | ".join(
+            search_key(n) for n in (household.name, head.search_text) if n
+        )
+    Household.objects.bulk_create(households, batch_size=_BULK)
+    audit.record_many(
         actor=actor,
-        action=ENTRY_CHOICE_ACTION,
-        target=person,
-        after={
-            "choice": entry.choice,
-            "person": str(entry.person.pk) if entry.person is not None else None,
-            "candidates": [
-                {"id": str(c.person_id), "score": c.score, "reasons": list(c.reasons)}
-                for c in entry.candidates
-            ],
-        },
+        events=[
+            (
+                "household.register",
+                household,
+                _audit_values(
+                    snapshot(household, [k for k in HOUSEHOLD_FIELDS if k in item["data"]])
+                ),
+            )
+            for household, item in zip(households, items, strict=True)
+        ],
     )
+    try:
+        people_import(
+            actor=actor,
+            items=[
+                {
+                    "household": household,
+                    "data": item["head"],
+                    "relationship": Membership.Relationship.HEAD,
+                    "entry": item.get("entry"),
+                }
+                for household, item in zip(households, items, strict=True)
+            ],
+            refresh_households=False,
+        )
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                f"{key.split('.', 1)[0]}.head_{key.split('.', 1)[1]}": messages
+                for key, messages in exc.message_dict.items()
+            }
+        ) from exc
+    return households

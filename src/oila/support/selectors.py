@@ -298,8 +298,21 @@ def delivery_list(
     *, user: Any, filters: DeliveryFilters | None = None
 ) -> QuerySet[ServiceDelivery]:
     """Deliveries the user may see, newest first, with how many attended."""
+    qs = delivery_filter(ServiceDelivery.objects.filter(delivery_scope(user)), filters)
+    return (
+        qs.select_related(
+            "service_type", "case", "provider_user", "provider_organisation", "recorded_by"
+        )
+        .annotate(present=Count("attendances", filter=Q(attendances__attended=True)))
+        .order_by("-delivered_on", "-created_at", "id")
+    )
+
+
+def delivery_filter(
+    qs: QuerySet[ServiceDelivery], filters: DeliveryFilters | None = None
+) -> QuerySet[ServiceDelivery]:
+    """The list's filters on deliveries already limited to a scope (delivery_list; exports)."""
     f = filters or DeliveryFilters()
-    qs = ServiceDelivery.objects.filter(delivery_scope(user))
     if f.service_type:
         qs = qs.filter(service_type=f.service_type)
     if f.kind:
@@ -310,13 +323,7 @@ def delivery_list(
         qs = qs.filter(delivered_on__gte=f.since)
     if f.until:
         qs = qs.filter(delivered_on__lte=f.until)
-    return (
-        qs.select_related(
-            "service_type", "case", "provider_user", "provider_organisation", "recorded_by"
-        )
-        .annotate(present=Count("attendances", filter=Q(attendances__attended=True)))
-        .order_by("-delivered_on", "-created_at", "id")
-    )
+    return qs
 
 
 def delivery_get(*, user: Any, delivery_id: Any, audit_read: bool = True) -> ServiceDelivery:
@@ -369,8 +376,20 @@ def _staff_referrals(user: Any) -> QuerySet[Referral]:
 
 def referral_list(*, user: Any, filters: ReferralFilters | None = None) -> QuerySet[Referral]:
     """Referrals of the cases the user may see (the programme's side), overdue first."""
+    return (
+        referral_filter(_staff_referrals(user), filters)
+        .select_related(
+            "service_type", "case", "person", "household", "to_organisation", "referred_by"
+        )
+        .order_by("-created_at", "id")
+    )
+
+
+def referral_filter(
+    qs: QuerySet[Referral], filters: ReferralFilters | None = None
+) -> QuerySet[Referral]:
+    """The list's filters on referrals already limited to a scope (referral_list; exports)."""
     f = filters or ReferralFilters()
-    qs = _staff_referrals(user)
     if f.status:
         qs = qs.filter(status=f.status)
     elif f.open_only:
@@ -379,9 +398,7 @@ def referral_list(*, user: Any, filters: ReferralFilters | None = None) -> Query
         qs = qs.filter(overdue_q(today()))
     if f.case:
         qs = qs.filter(case=f.case)
-    return qs.select_related(
-        "service_type", "case", "person", "household", "to_organisation", "referred_by"
-    ).order_by("-created_at", "id")
+    return qs
 
 
 def referral_get(*, user: Any, referral_id: Any, audit_read: bool = True) -> Referral:

@@ -330,9 +330,11 @@ def delivery_record(
     cost_uzs: int | None = None,
     notes: str = "",
     plan_action: Action | None = None,
+    external_id: str = "",
 ) -> ServiceDelivery:
     """Record a service: an individual session (one person) or a group session (who attended, and
     who was expected but absent), on a case or not. A linked plan action is marked done.
+    `external_id` is the record's id in another register (imports, oila.transfer).
 
     The number of queries does not depend on the number of attendees: they are checked in one query
     and written in one bulk insert.
@@ -376,6 +378,7 @@ def delivery_record(
         notes=(notes or "").strip(),
         plan_action=plan_action,
         recorded_by=actor,
+        external_id=(external_id or "").strip(),
         **owners,
     )
     # The related rows were checked above (or come from the case), and so were the rules of the

@@ -13,6 +13,7 @@ from typing import Any, cast
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -181,7 +182,7 @@ class CaseViewSet(CaseViewSetBase):
         request=VisitInputSerializer,
         responses={201: VisitSerializer, **errors(400, 401, 403, 404)},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # all of them, one list
     def visits(self, request: Request, pk: uuid.UUID) -> Response:
         if request.method == "GET":
             _case, visits = selectors.case_visits(user=request.user, case_id=pk)
@@ -326,7 +327,17 @@ class CaseViewSet(CaseViewSetBase):
         return Response(CaseCareArrangementSerializer(arrangement).data, status=201)
 
 
+class SingleObjectSchema(AutoSchema):
+    """The `list` of a viewset that answers one object (not a list) in the OpenAPI description."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class DueViewSet(CaseViewSetBase):
+    pagination_class = None  # one object of three lists, not a page of items
+    schema = SingleObjectSchema()
+
     @extend_schema(
         summary=_("What is due"),
         description=_(
@@ -341,6 +352,9 @@ class DueViewSet(CaseViewSetBase):
 
 
 class AlternativeCareReportViewSet(CaseViewSetBase):
+    pagination_class = None  # one report object, not a page of items
+    schema = SingleObjectSchema()
+
     @extend_schema(
         summary=_("Alternative-care report"),
         description=_(

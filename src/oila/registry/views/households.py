@@ -8,7 +8,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from oila.common.errors import ApplicationError
+from oila.common.queries import CappedPaginator
 from oila.geo.selectors import mahalla_list
 from oila.registry import selectors, services
 from oila.registry.forms import (
@@ -46,7 +46,7 @@ PER_PAGE = 25
 def household_list(request: AuthedRequest) -> HttpResponse:
     form = HouseholdFilterForm(request.GET)
     households = selectors.household_list(user=request.user, filters=form.filters())
-    page = Paginator(households, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(households, PER_PAGE).get_page(request.GET.get("page"))
     # Typing in the search box swaps only the results; a history restore needs the whole page.
     partial = request.htmx and not request.htmx.history_restore_request
     template = "registry/_household_results.html" if partial else "registry/household_list.html"

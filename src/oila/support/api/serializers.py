@@ -315,23 +315,21 @@ class SharedFieldsSerializer(serializers.Serializer):
     """The referred person's or household's fields that the programme shares; a field it does not
     share is absent (for a household: the family name, the place and the phone)."""
 
-    given_name = serializers.CharField(read_only=True, required=False)
-    family_name = serializers.CharField(read_only=True, required=False)
-    patronymic = serializers.CharField(read_only=True, required=False)
-    sex = serializers.ChoiceField(choices=Person.Sex.choices, read_only=True, required=False)
-    age = serializers.IntegerField(read_only=True, required=False)
-    birth_date = serializers.DateField(read_only=True, required=False)
-    district = serializers.CharField(read_only=True, required=False)
-    mahalla = serializers.CharField(read_only=True, required=False)
-    address = serializers.CharField(read_only=True, required=False)
-    phone = serializers.CharField(read_only=True, required=False)
-    service = serializers.CharField(
-        read_only=True, required=False, help_text=_("In the request's language.")
-    )
-    urgency = serializers.ChoiceField(
-        choices=Referral.Urgency.choices, read_only=True, required=False
-    )
-    reason = serializers.CharField(read_only=True, required=False)
+    # Output only (the parent's field is read-only). The fields are not marked read-only
+    # themselves: the OpenAPI description would then call every one of them required.
+    given_name = serializers.CharField(required=False)
+    family_name = serializers.CharField(required=False)
+    patronymic = serializers.CharField(required=False)
+    sex = serializers.ChoiceField(choices=Person.Sex.choices, required=False)
+    age = serializers.IntegerField(required=False)
+    birth_date = serializers.DateField(required=False)
+    district = serializers.CharField(required=False)
+    mahalla = serializers.CharField(required=False)
+    address = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False)
+    service = serializers.CharField(required=False, help_text=_("In the request's language."))
+    urgency = serializers.ChoiceField(choices=Referral.Urgency.choices, required=False)
+    reason = serializers.CharField(required=False)
 
 
 class PartnerReferralSerializer(serializers.Serializer):

@@ -8,8 +8,10 @@ from django import template
 from django.conf import settings
 from django.utils.translation import get_language_info
 
+from oila.accounts.rules import is_dpo
 from oila.accounts.selectors import unread_count
 from oila.cases.visibility import supervises_cases
+from oila.registry.visibility import may_break_glass
 
 register = template.Library()
 
@@ -40,3 +42,15 @@ def unread_notifications(context: Any) -> int:
 def supervises(user: Any) -> bool:
     """Whether the user sees the team pages (supervisors and managers)."""
     return supervises_cases(user)
+
+
+@register.filter
+def dpo_pages(user: Any) -> bool:
+    """Whether the user sees the data-protection pages (the data protection officer)."""
+    return bool(is_dpo(user))
+
+
+@register.filter
+def can_break_glass(user: Any) -> bool:
+    """Whether the user may open an out-of-scope record in an emergency (ADR 0017)."""
+    return may_break_glass(user)

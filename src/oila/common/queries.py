@@ -1,0 +1,63 @@
+"""Query expressions the ORM lacks, for reads that must stay fast at national scale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, Expression, F, QuerySet, Subquery
+from django.utils.functional import cached_property
+
+
+class InSubquery(Expression):
+    """`field IN (subquery)`, written so that PostgreSQL can still use an index beside it.
+
+    In an OR (`caseworker = me OR id IN (records a grant opened)`), PostgreSQL runs `IN (subquery)`
+    as a filter on every row: a scan of the whole table. Written `id = ANY(ARRAY(subquery))`, the
+    subquery runs once, first, and both sides of the OR are index scans (a BitmapOr). Other
+    databases get the plain IN. Still one statement: no extra query.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, field: str, queryset: QuerySet[Any]) -> None:
+        super().__init__(output_field=BooleanField())
+        self.lhs: Any = F(field)
+        self.subquery: Any = Subquery(queryset)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.lhs, self.subquery]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.lhs, self.subquery = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = compiler.compile(self.lhs)
+        sub, sub_params = compiler.compile(self.subquery)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(ARRAY{sub})", (*lhs_params, *sub_params)
+        return f"{lhs} IN {sub}", (*lhs_params, *sub_params)
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `cap` rows.
+
+    A list's exact count is one more read of every matching row: at a million people a programme
+    manager's filtered list spent most of its time counting 15 000 households. Past the cap the
+    page says "more than 1 000" (`capped`) and offers the first `cap` rows; searching or filtering
+    narrows the list.
+    """
+
+    def __init__(self, object_list: Any, per_page: int, *, cap: int = 1000) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        rows: Any = self.object_list  # a QuerySet (the base class types it loosely)
+        found = int(rows.order_by().values("pk")[: self.cap + 1].count())
+        self.capped = found > self.cap
+        return min(found, self.cap)
