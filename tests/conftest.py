@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from django.conf import settings
 from django.test.client import ClientMixin
+from django.utils import translation
 
 _login = ClientMixin._login
 
@@ -38,3 +42,12 @@ def _login_with_a_request(self: Any, **credentials: Any) -> bool:
 
 
 ClientMixin.login = _login_with_a_request  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Iterator[None]:
+    """Each test starts in the tests' language. A request handled in this thread activates the
+    language it asked for and leaves it active; without this, a page fetched in Uzbek by one test
+    would make the next test's messages Uzbek too."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

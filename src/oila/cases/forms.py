@@ -37,6 +37,39 @@ def _text(label: Any, rows: int = 3, **kwargs: Any) -> forms.CharField:
     )
 
 
+class DueListForm(forms.Form):
+    """Which deadlines the full "what is due" list shows: one kind, one list."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of deadline"),
+        choices=[
+            ("assessment", _("Initial assessment")),
+            ("plan", _("Case plan")),
+            ("visit", _("Visit")),
+            ("reassessment", _("CSI reassessment")),
+            ("placement_review", _("Placement review")),
+        ],
+        initial="visit",
+        help_text=_("What the deadline is for."),
+    )
+    list = forms.ChoiceField(
+        label=_("When"),
+        choices=[
+            ("overdue", _("Overdue")),
+            ("today", _("Due today")),
+            ("week", _("Due this week")),
+        ],
+        initial="overdue",
+        help_text=_("Overdue, due today, or due in the next six days."),
+    )
+
+    def choice(self) -> tuple[str, str]:
+        """(kind, list) asked for; the defaults when nothing (or something unknown) was asked."""
+        if self.is_valid():
+            return self.cleaned_data["kind"], self.cleaned_data["list"]
+        return str(self.fields["kind"].initial), str(self.fields["list"].initial)
+
+
 class CaseFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Number or name"),

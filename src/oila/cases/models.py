@@ -136,6 +136,21 @@ class Case(Owned):
             models.Index(fields=["caseworker", "status"], name="case_worker_status_idx"),
             models.Index(fields=["team", "status"], name="case_team_status_idx"),
             models.Index(fields=["programme", "status"], name="case_programme_status_idx"),
+            # "What is due": the most urgent deadlines of each kind among open cases, in order
+            # (cases.selectors.due_overview / due_list: ORDER BY the deadline LIMIT n).
+            *(
+                models.Index(
+                    fields=[column, "number"],
+                    name=f"case_{column.removesuffix('_at').removesuffix('_on')}_idx",
+                    condition=models.Q(status__in=["open", "closure_requested"]),
+                )
+                for column in (
+                    "assessment_due_at",
+                    "plan_due_on",
+                    "visit_due_on",
+                    "reassessment_due_on",
+                )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ registry's lists).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,8 +80,13 @@ def overdue_q(today: dt.date) -> Q:
 
 def case_list(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """Cases the user may see, filtered, with what the list page shows."""
+    qs = case_filter(Case.objects.filter(owned_scope(user)), filters)
+    return qs.select_related("household", "subject", "caseworker").order_by("-opened_on", "number")
+
+
+def case_filter(qs: QuerySet[Case], filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """The list's filters on cases already limited to a scope (case_list; exports)."""
     f = filters or CaseFilters()
-    qs = Case.objects.filter(owned_scope(user))
     if f.status:
         qs = qs.filter(status=f.status)
     elif f.open_only:
@@ -103,7 +109,7 @@ def case_list(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case
             | Q(subject__given_name__icontains=text)
             | Q(subject__family_name__icontains=text)
         )
-    return qs.select_related("household", "subject", "caseworker").order_by("-opened_on", "number")
+    return qs
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -246,6 +252,38 @@ class DueItems:
             items.sort(key=lambda i: (i.due_on, i.case_number, i.kind))
 
 
+@dataclass(frozen=True)
+class DueCount:
+    """How many deadlines one team (or one kind of deadline) has in each list."""
+
+    key: Any  # a team's id, or a kind of deadline
+    label: str
+    overdue: int = 0
+    today: int = 0
+    week: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.today + self.week
+
+
+@dataclass
+class DueOverview(DueItems):
+    """What is due at a glance: the number of deadlines in each list, per team and per kind, and
+    only the most urgent `shown` of each list (a programme has tens of thousands)."""
+
+    totals: dict[str, int] = field(default_factory=dict)
+    by_team: list[DueCount] = field(default_factory=list)
+    by_kind: list[DueCount] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(self.totals.values())
+
+    def total(self, bucket: str) -> int:
+        return self.totals.get(bucket, 0)
+
+
 def _who(case: Case) -> str:
     return case.subject.full_name if case.subject is not None else case.household.name
 
@@ -266,23 +304,7 @@ def due_items(*, user: Any, today: dt.date) -> DueItems:
         | Q(reassessment_due_on__lte=end)
     ).select_related("household", "subject")
     items = DueItems()
-    for case in cases:
-        due = {
-            "assessment": (
-                timezone.localtime(case.assessment_due_at).date()
-                if case.assessment_due_at
-                else None
-            ),
-            "plan": case.plan_due_on,
-            "visit": case.visit_due_on,
-            "reassessment": case.reassessment_due_on,
-        }
-        for kind, due_on in due.items():
-            if due_on is not None:
-                items.add(
-                    DueItem(kind, due_on, case.pk, case.number, _who(case), case.caseworker_id),
-                    today,
-                )
+    _add_case_items(items, cases, today)
     for placement in _placements_due(visible_open, end):
         items.add(
             DueItem(
@@ -297,6 +319,27 @@ def due_items(*, user: Any, today: dt.date) -> DueItems:
         )
     items.sort()
     return items
+
+
+def _add_case_items(items: DueItems, cases: Any, today: dt.date, kinds: Any = None) -> None:
+    """Each stored deadline of the cases (or only those of `kinds`) into its list."""
+    for case in cases:
+        due = {
+            "assessment": (
+                timezone.localtime(case.assessment_due_at).date()
+                if case.assessment_due_at
+                else None
+            ),
+            "plan": case.plan_due_on,
+            "visit": case.visit_due_on,
+            "reassessment": case.reassessment_due_on,
+        }
+        for kind, due_on in due.items():
+            if due_on is not None and (kinds is None or kind in kinds):
+                items.add(
+                    DueItem(kind, due_on, case.pk, case.number, _who(case), case.caseworker_id),
+                    today,
+                )
 
 
 def _placements_due(visible_open: QuerySet[Case], end: dt.date) -> Any:
@@ -316,18 +359,191 @@ def _placements_due(visible_open: QuerySet[Case], end: dt.date) -> Any:
             Subquery(child_cases.values(column)[:1]), Subquery(family_cases.values(column)[:1])
         )
 
+    # Only the children of the visible open cases, found first (subjects of child cases, current
+    # members of family cases' households): without this the subqueries above ran for every due
+    # placement of the installation, seconds at a million people.
+    children = Q(person__in=visible_open.filter(kind=Case.Kind.CHILD).values("subject")) | Q(
+        person__in=Membership.objects.filter(
+            ended_on__isnull=True,
+            household__in=visible_open.filter(kind=Case.Kind.FAMILY).values("household"),
+        ).values("person")
+    )
     return (
         CareArrangement.objects.filter(
-            ended_on__isnull=True, type__in=FORMAL_CARE, next_review_on__lte=end
+            children, ended_on__isnull=True, type__in=FORMAL_CARE, next_review_on__lte=end
         )
         .annotate(
             case_id=either("pk"),
             case_number=either("number"),
             case_caseworker=either("caseworker"),
+            case_team=either("team"),
+            case_team_name=either("team__name"),
         )
         .filter(case_id__isnull=False)
         .select_related("person")
         .order_by("next_review_on")
+    )
+
+
+DUE_COLUMNS = {
+    "assessment": "assessment_due_at",
+    "plan": "plan_due_on",
+    "visit": "visit_due_on",
+    "reassessment": "reassessment_due_on",
+}
+DUE_KINDS = (*DUE_COLUMNS, "placement_review")
+DUE_BUCKETS = (deadlines.OVERDUE, deadlines.TODAY, deadlines.WEEK)
+DUE_SHOWN = 25
+DUE = "due"  # every list at once
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _due_range(kind: str, bucket: str, today: dt.date) -> Q:
+    """The deadlines of one kind that fall in one list (overdue, today, the rest of the week; or
+    DUE: any of them), as a half-open range on the stored column, so that an index on it serves
+    ORDER BY … LIMIT."""
+    one = dt.timedelta(days=1)
+    low, high = {
+        deadlines.OVERDUE: (None, today),
+        deadlines.TODAY: (today, today + one),
+        deadlines.WEEK: (today + one, deadlines.week_end(today) + one),
+        DUE: (None, deadlines.week_end(today) + one),
+    }[bucket]
+    column = "next_review_on" if kind == "placement_review" else DUE_COLUMNS[kind]
+    if kind == "assessment":  # a moment: the list is that of its local date
+        low = None if low is None else _local_midnight(low)
+        high = _local_midnight(high)
+    within = Q(**{f"{column}__lt": high})
+    return within if low is None else within & Q(**{f"{column}__gte": low})
+
+
+def _id(value: Any) -> uuid.UUID | None:
+    """A team's id as read directly or through a subquery (a string on some databases)."""
+    return None if value is None else uuid.UUID(str(value))
+
+
+def due_overview(*, user: Any, today: dt.date, shown: int = DUE_SHOWN) -> DueOverview:
+    """The user's deadlines at a glance: how many are overdue, due today and due this week, per
+    team and per kind, and the `shown` most urgent of each list.
+
+    One grouped count over the visible open cases and one query for the care placements; then the
+    items shown: in one query when everything fits, else, per kind and list that has any, the
+    first `shown` in deadline order (each an indexed ORDER BY … LIMIT). A programme manager's
+    tens of thousands of deadlines are counted, not loaded.
+    """
+    end = deadlines.week_end(today)
+    visible_open = Case.objects.filter(owned_scope(user)).filter(status__in=OPEN_STATUSES)
+    counted = Q()
+    for kind in DUE_COLUMNS:
+        counted |= _due_range(kind, DUE, today)
+    aggregates = {
+        f"{kind}__{bucket}": Count("pk", filter=_due_range(kind, bucket, today))
+        for kind in DUE_COLUMNS
+        for bucket in DUE_BUCKETS
+    }
+    rows = list(
+        visible_open.filter(counted)
+        .values("team", "team__name")
+        .annotate(**aggregates)
+        .order_by("team__name")
+    )
+    placements = list(
+        _placements_due(visible_open, end).values(
+            "next_review_on",
+            "person_id",
+            "case_id",
+            "case_number",
+            "case_caseworker",
+            "case_team",
+            "case_team_name",
+        )
+    )
+    teams: dict[Any, dict[str, Any]] = {}
+    kinds: dict[str, Counter[str]] = {kind: Counter() for kind in DUE_KINDS}
+    for row in rows:
+        team = teams.setdefault(_id(row["team"]), {"label": row["team__name"], "n": Counter()})
+        for kind in DUE_COLUMNS:
+            for bucket in DUE_BUCKETS:
+                team["n"][bucket] += row[f"{kind}__{bucket}"]
+                kinds[kind][bucket] += row[f"{kind}__{bucket}"]
+    placements_in: dict[str, list[dict[str, Any]]] = {bucket: [] for bucket in DUE_BUCKETS}
+    for placement in placements:
+        which = deadlines.bucket(placement["next_review_on"], today=today)
+        if which is None:
+            continue
+        placements_in[which].append(placement)
+        team = teams.setdefault(
+            _id(placement["case_team"]), {"label": placement["case_team_name"], "n": Counter()}
+        )
+        team["n"][which] += 1
+        kinds["placement_review"][which] += 1
+    overview = DueOverview(
+        totals={b: sum(k[b] for k in kinds.values()) for b in DUE_BUCKETS},
+        by_team=sorted(
+            (DueCount(key, t["label"] or "", **t["n"]) for key, t in teams.items()),
+            key=lambda c: (c.label == "", c.label),
+        ),
+        by_kind=[DueCount(kind, kind, **kinds[kind]) for kind in DUE_KINDS if kinds[kind].total()],
+    )
+    case_items = sum(sum(kinds[kind].values()) for kind in DUE_COLUMNS)
+    related = ("household", "subject")
+    if case_items and all(overview.total(b) <= shown for b in DUE_BUCKETS):
+        _add_case_items(overview, visible_open.filter(counted).select_related(*related), today)
+    elif case_items:
+        for kind, column in DUE_COLUMNS.items():
+            for bucket in DUE_BUCKETS:
+                if kinds[kind][bucket]:
+                    first = visible_open.filter(_due_range(kind, bucket, today))
+                    first = first.select_related(*related).order_by(column, "number")[:shown]
+                    _add_case_items(overview, first, today, kinds=(kind,))
+    placements_shown = [
+        p
+        for bucket in DUE_BUCKETS
+        for p in sorted(
+            placements_in[bucket], key=lambda p: (p["next_review_on"], p["case_number"])
+        )[:shown]
+    ]
+    if placements_shown:
+        names = {
+            person.pk: person.full_name
+            for person in Person.objects.filter(pk__in={p["person_id"] for p in placements_shown})
+        }
+        for p in placements_shown:
+            overview.add(
+                DueItem(
+                    "placement_review",
+                    p["next_review_on"],
+                    p["case_id"],
+                    p["case_number"],
+                    names.get(p["person_id"], ""),
+                    p["case_caseworker"],
+                ),
+                today,
+            )
+    overview.sort()
+    for bucket in DUE_BUCKETS:
+        del getattr(overview, bucket)[shown:]
+    return overview
+
+
+def due_list(*, user: Any, today: dt.date, kind: str, bucket: str) -> QuerySet[Any]:
+    """Every deadline of one kind in one list (overdue, today, this week), most urgent first: the
+    visible open cases, or for placement reviews the care placements (the full list the home page
+    links to; paginate it)."""
+    visible_open = Case.objects.filter(owned_scope(user)).filter(status__in=OPEN_STATUSES)
+    if kind == "placement_review":
+        return (
+            _placements_due(visible_open, deadlines.week_end(today))
+            .filter(_due_range(kind, bucket, today))
+            .order_by("next_review_on", "case_number", "pk")
+        )
+    return (
+        visible_open.filter(_due_range(kind, bucket, today))
+        .select_related("household", "subject", "caseworker", "team")
+        .order_by(DUE_COLUMNS[kind], "number")
     )
 
 

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", cases.case_list, name="cases"),
     path("team/", team.team_dashboard, name="team"),
+    path("due/", cases.due_list, name="due"),
     path("reports/alternative-care/", team.alternative_care_report, name="report-care"),
     path("open/<uuid:household_id>/", cases.case_open, name="case-open"),
     path("<uuid:case_id>/", cases.case_detail, name="case"),

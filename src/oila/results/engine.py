@@ -11,7 +11,6 @@ GROUP BYs over one common table expression on SQLite. Nothing loops over rows in
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -50,7 +49,7 @@ STANDARD_BANDS = ((5, "0-4"), (12, "5-11"), (18, "12-17"), (60, "18-59"))
 STANDARD_LAST = "60+"
 YOUTH_BANDS = ((15, "0-14"), (25, "15-24"))
 YOUTH_LAST = "25+"
-WORK_MEM = os.environ.get("WM","128MB")  # for the one grouped query of an indicator (PostgreSQL, SET LOCAL)
+WORK_MEM = "128MB"  # for the one grouped query of an indicator (PostgreSQL, SET LOCAL)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -249,13 +248,9 @@ def part_rows(
     """The part's records as a values() queryset: `c_subject` and one `c_<dimension>` each."""
     source = SOURCES[part["source"]]
     qs: QuerySet[Any] = source.model.objects.filter(**{source.programme: programme})
-    params = part.get("params") or {}
-    if source.key == "assessment_change":
-        assessed = Assessment.objects.filter(
-            instrument__code=params.get("instrument", "csi"), assessed_on__lte=period.end
-        )
-        qs = qs.filter(pk__in=assessed.values("subject_id"))
-    elif source.key == "care":
+    # assessment_change needs no filter here: its rows are joined to the computed table
+    # (_computed_filter), which holds only the people assessed with the instrument by the end.
+    if source.key == "care":
         qs = qs.annotate(
             previous_type=Subquery(
                 CareArrangement.objects.filter(

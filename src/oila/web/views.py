@@ -51,6 +51,6 @@ def home(request: AuthedRequest) -> HttpResponse:
         return render(request, "web/home_other.html", context)
     work = selectors.my_work(user=request.user)
     day = today()
-    due = cases.due_items(user=request.user, today=day)
+    due = cases.due_overview(user=request.user, today=day)
     youth_due = youth.follow_ups_due(user=request.user, today=day)
     return render(request, "web/home.html", {"work": work, "due": due, "youth_due": youth_due})

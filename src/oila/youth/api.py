@@ -138,6 +138,11 @@ class PlacementSerializer(serializers.ModelSerializer):
     employer = serializers.SerializerMethodField()
     training = serializers.UUIDField(source="training_id", read_only=True, allow_null=True)
     follow_ups = PlacementFollowUpSerializer(many=True, read_only=True)
+    # Declared so that the description allows the empty value (a self-employed young person has
+    # no contract): read-only model fields lose allow_blank.
+    contract_type = serializers.ChoiceField(
+        choices=Placement.Contract.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Placement

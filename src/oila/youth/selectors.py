@@ -207,27 +207,39 @@ class FollowUpsDue:
     overdue: list[FollowUp] = field(default_factory=list)
     today: list[FollowUp] = field(default_factory=list)
     week: list[FollowUp] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)  # per list: the lists hold the first few
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.today) + len(self.week)
+        return sum(self.totals.values())
+
+    def total(self, bucket: str) -> int:
+        return self.totals.get(bucket, 0)
 
 
-def follow_ups_due(*, user: Any, today: dt.date) -> FollowUpsDue:
+FOLLOW_UPS_SHOWN = 25
+
+
+def follow_ups_due(*, user: Any, today: dt.date, shown: int = FOLLOW_UPS_SHOWN) -> FollowUpsDue:
     """The open follow-ups of the user's young people that are overdue, due today or due in the
-    next six days, in one query whatever their number."""
+    next six days: how many in each list, and the first `shown` of each. Two queries whatever
+    their number (dates first; then only the follow-ups shown, with their people)."""
     due = FollowUpsDue()
-    rows = (
-        FollowUp.objects.filter(
-            placement__person__in=_visible_people(user).values("pk"),
-            done_on__isnull=True,
-            due_on__lte=deadlines.week_end(today),
-        )
-        .select_related("placement__person", "placement__employer")
-        .order_by("due_on", "placement__person__family_name", "month", "id")
-    )
-    for follow_up in rows:
-        which = deadlines.bucket(follow_up.due_on, today=today)
+    rows = FollowUp.objects.filter(
+        placement__person__in=_visible_people(user).values("pk"),
+        done_on__isnull=True,
+        due_on__lte=deadlines.week_end(today),
+    ).order_by("due_on", "placement__person__family_name", "month", "id")
+    first: list[Any] = []
+    for pk, due_on in rows.values_list("pk", "due_on"):
+        which = deadlines.bucket(due_on, today=today)
         if which is not None:
-            getattr(due, which).append(follow_up)
+            due.totals[which] = due.totals.get(which, 0) + 1
+            if due.totals[which] <= shown:
+                first.append(pk)
+    if first:
+        for follow_up in rows.filter(pk__in=first).select_related(
+            "placement__person", "placement__employer"
+        ):
+            getattr(due, str(deadlines.bucket(follow_up.due_on, today=today))).append(follow_up)
     return due

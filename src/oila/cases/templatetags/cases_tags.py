@@ -59,6 +59,17 @@ def case_steps(case: Case) -> list[tuple[int, Any, str]]:
 
 
 @register.simple_tag
+def due_sections(due: Any, only: str = "") -> list[tuple[Any, list[Any], str, int, str]]:
+    """(title, items shown, css class, how many in all, list key) of the overdue, due-today and
+    due-this-week lists; the number is the list's length unless the lists were cut (an overview)."""
+    return [
+        (title, items, css, due.total(key) if hasattr(due, "total") else len(items), key)
+        for title, items, css in due_lists(due, only)
+        for key in [css.removeprefix("due-")]
+    ]
+
+
+@register.simple_tag
 def due_lists(due: Any, only: str = "") -> list[tuple[Any, list[Any], str]]:
     """(title, items, css class) of the overdue, due-today and due-this-week lists."""
     titles = {"overdue": _("Overdue"), "today": _("Due today"), "week": _("Due this week")}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from oila.cases import selectors, services
-from oila.cases.forms import CaseFilterForm, CaseOpenForm
+from oila.cases.forms import CaseFilterForm, CaseOpenForm, DueListForm
 from oila.cases.visibility import can_decide
 from oila.common.dates import today
 from oila.registry import selectors as registry
@@ -21,6 +21,7 @@ from oila.registry.views.base import registrar_required
 from .base import AuthedRequest, case_roles_only, form_page, post_data
 
 PER_PAGE = 25
+DUE_PER_PAGE = 50
 
 
 @case_roles_only
@@ -34,6 +35,20 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     response = render(request, template, {"form": form, "page": page, "today": today()})
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@case_roles_only
+@require_GET
+def due_list(request: AuthedRequest) -> HttpResponse:
+    """Every deadline of one kind in one list (overdue, today, this week), page by page: the full
+    list behind the home page's counts."""
+    form = DueListForm(request.GET or None)
+    kind, bucket = form.choice()
+    day = today()
+    rows = selectors.due_list(user=request.user, today=day, kind=kind, bucket=bucket)
+    page = Paginator(rows, DUE_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "kind": kind, "bucket": bucket}
+    return render(request, "cases/due_list.html", context)
 
 
 @case_roles_only
