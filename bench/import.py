@@ -9,10 +9,10 @@ Generates two registers with realistic Khorezm names, a third of them written in
 of birth in the three accepted formats). The households are imported first (timed apart: the set-up
 the people need); then the people file goes through exactly what `oila import people FILE` does:
 
-  dry run  reading the XLSX (openpyxl, read-only), checking every cell, looking up households, the
-           check at entry (registry.matching.person_candidates) for every person;
+  dry run  reading the XLSX (transfer.reading: lxml over the sheet's XML), checking every cell,
+           looking up households, the check at entry (registry.matching.person_candidates) for every person;
   commit   the same checks again, then every person written through registry.services
-           (household_member_add: person, membership, enrolment, audit events), in one transaction.
+           (people_import: person, membership, enrolment, audit events), in one transaction.
 
 The target is dry run + commit of 100 000 rows in at most 60 s. Prints rows per second, the time per
 phase and the peak resident memory.

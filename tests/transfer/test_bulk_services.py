@@ -48,3 +48,70 @@ class BulkServiceTests(OilaTestCase):
         )
         self.assertEqual(many[0][0].person_id, self.child.pk)
         self.assertEqual(many[2], [])
+
+
+class FastWriteTests(OilaTestCase):
+    """common.bulk's insert_many and update_many write what bulk_create and bulk_update write."""
+
+    def test_insert_many_writes_the_rows_bulk_create_writes(self) -> None:
+        from oila.audit.models import AuditEvent
+        from oila.common.bulk import insert_many
+        from oila.registry.models import Person
+
+        def person(given: str) -> Person:
+            return Person(
+                programme=self.programme, team=self.child.team, caseworker=self.alice,
+                given_name=given, family_name="Karimova", sex="female",
+                birth_date=dt.date(2012, 4, 5), phone="+998901234567",
+            )  # fmt: skip
+
+        one, two = person("Ozoda"), person("Ozoda")
+        Person.objects.bulk_create([one])
+        insert_many(Person, [two])
+        self.assertFalse(two._state.adding)
+        skip = {"id", "created_at", "updated_at"}
+        fields = [f.attname for f in Person._meta.concrete_fields if f.attname not in skip]
+        first = Person.objects.filter(pk=one.pk).values(*fields).get()
+        second = Person.objects.filter(pk=two.pk).values(*fields).get()
+        self.assertEqual(second, first)
+        self.assertIsNotNone(Person.objects.get(pk=two.pk).created_at)
+        before = AuditEvent.objects.count()
+        insert_many(
+            AuditEvent,
+            [AuditEvent(seq=10_000 + i, at=two.created_at, kind="write", action="t.x",
+                        after={"n": i}, prev_hash="p", hash=f"h{i}") for i in range(3)],
+        )  # fmt: skip
+        self.assertEqual(AuditEvent.objects.count(), before + 3)
+        self.assertEqual(AuditEvent.objects.get(seq=10_002).after, {"n": 2})
+
+    def test_update_many_sets_the_fields_given(self) -> None:
+        from oila.common.bulk import update_many
+        from oila.registry.models import Household
+
+        self.household.search_text = "new text"
+        self.household.name = "not saved"
+        update_many(Household, [self.household], ["search_text"])
+        saved = Household.objects.get(pk=self.household.pk)
+        self.assertEqual(saved.search_text, "new text")
+        self.assertNotEqual(saved.name, "not saved")
+
+    def test_validated_people_are_written_without_a_second_check(self) -> None:
+        data = {"given_name": "Bahodir", "family_name": "Karimov", "sex": "male",
+                "birth_date": dt.date(2011, 6, 7)}  # fmt: skip
+        registry.person_validate(data=dict(data))
+        (person,) = registry.people_import(
+            actor=self.alice,
+            items=[
+                {
+                    "household": self.household,
+                    "data": dict(data),
+                    "relationship": "child",
+                    "group": "vulnerable_child",
+                }
+            ],
+            validated=True,
+        )
+        person.refresh_from_db()
+        self.assertEqual((person.given_name, person.fold_given), ("Bahodir", "bahodir"))
+        self.assertEqual(person.enrolments.get().group, "vulnerable_child")
+        self.assertTrue(verify_chain().ok)

@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from oila.audit.models import AuditEvent
+from oila.common.bulk import insert_many
 from oila.common.services import to_jsonable
 
 GENESIS = "0" * 64
@@ -165,7 +166,7 @@ def record_many(
         )  # fmt: skip
         event.hash = prev = event_hash(event)
         out.append(event)
-    AuditEvent.objects.bulk_create(out, batch_size=2000)
+    insert_many(AuditEvent, out, batch_size=2000)
     return out
 
 

@@ -415,8 +415,24 @@ def person_candidates_many(
     for start in range(0, len(live), MANY_CHUNK):
         chunk = [probes[i] for i in live[start : start + MANY_CHUNK]]
         rows = _rows(user, _found_any(chunk), [], limit=None)
+        # Each probe looks only at the rows sharing one of its keys (every row _blocked accepts
+        # does), in the query's order, rather than at every row the chunk fetched.
+        keyed: dict[tuple[str, Any], list[int]] = {}
+        for position, row in enumerate(rows):
+            for name in ("name_key", "sound_key", "pinfl_hash", "fold_given", "fold_family"):
+                value = getattr(row, name)
+                if value:
+                    keyed.setdefault((name, value), []).append(position)
         for index, probe in zip(live[start : start + MANY_CHUNK], chunk, strict=True):
-            mine = [row for row in rows if _blocked(probe, row)][:MAX_ROWS]
+            near: set[int] = set()
+            for name, value in (
+                ("name_key", probe.name_key), ("sound_key", probe.sound_key),
+                ("pinfl_hash", probe.pinfl_hash), ("fold_given", probe.given),
+                ("fold_family", probe.family),
+            ):  # fmt: skip
+                if value:
+                    near.update(keyed.get((name, value), ()))
+            mine = [rows[i] for i in sorted(near) if _blocked(probe, rows[i])][:MAX_ROWS]
             out[index] = _ranked(probe, mine, min_score, districts)
     return out
 

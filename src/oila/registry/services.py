@@ -14,6 +14,7 @@ from oila.accounts.models import Programme, Role, Team, User
 from oila.accounts.selectors import programmes_of
 from oila.accounts.services import programme_public_changed
 from oila.audit import services as audit
+from oila.common.bulk import insert_many, update_many
 from oila.common.crypto import keyed_hash
 from oila.common.dates import today
 from oila.common.errors import ApplicationError
@@ -632,14 +633,20 @@ def _bulk_clean(instance: Any, exclude: list[str], index: int, errors: dict[str,
 
 @transaction.atomic
 def people_import(
-    *, actor: User, items: list[dict[str, Any]], refresh_households: bool = True
+    *,
+    actor: User,
+    items: list[dict[str, Any]],
+    refresh_households: bool = True,
+    validated: bool = False,
 ) -> list[Person]:
     """Register many people at once, each a new member of a saved household (bulk imports).
 
     Each item has `household`, `data` (person fields), `relationship`, an optional `group` to enrol
     in and an optional `entry` (the user's choice at the check at entry, audited). What
     person_create, membership_add and enrolment_create would refuse is raised together, as one
-    ValidationError keyed "<item index>.<field>"; nothing is saved then.
+    ValidationError keyed "<item index>.<field>"; nothing is saved then. With `validated`, the
+    caller has already passed every item's person fields through person_validate (the same rules),
+    so they are not checked a second time.
     """
     _require_registrar(actor)
     errors: dict[str, Any] = {}
@@ -654,7 +661,8 @@ def people_import(
             **{k: v for k, v in data.items() if k in PERSON_FIELDS},
         )
         _derive_person(person)
-        _bulk_clean(person, ["programme", "team", "caseworker", "merged_into"], index, errors)
+        if not validated:
+            _bulk_clean(person, ["programme", "team", "caseworker", "merged_into"], index, errors)
         membership = Membership(
             household=household,
             person=person,
@@ -675,9 +683,9 @@ def people_import(
             enrolments.append(enrolment)
     if errors:
         raise ValidationError(errors)
-    Person.objects.bulk_create([p for p, _data in people], batch_size=_BULK)
-    Membership.objects.bulk_create(memberships, batch_size=_BULK)
-    Enrolment.objects.bulk_create(enrolments, batch_size=_BULK)
+    insert_many(Person, [p for p, _data in people], batch_size=_BULK)
+    insert_many(Membership, memberships, batch_size=_BULK)
+    insert_many(Enrolment, enrolments, batch_size=_BULK)
     events: list[tuple[str, Any, dict[str, Any] | None]] = []
     for (person, data), membership, item in zip(people, memberships, items, strict=True):
         fields = [k for k in PERSON_FIELDS if k in data]
@@ -729,20 +737,23 @@ def _households_refresh_search(household_ids: set[Any]) -> None:
         for pk, household in households.items():
             household.search_text = " | ".join(search_key(n) for n in names[pk] if n)
             household.updated_at = now
-        Household.objects.bulk_update(
-            list(households.values()), ["search_text", "updated_at"], batch_size=_BULK
-        )
+        update_many(Household, list(households.values()), ["search_text", "updated_at"])
 
 
 @transaction.atomic
 def households_import(
-    *, actor: User, items: list[dict[str, Any]], programme: Programme | None = None
+    *,
+    actor: User,
+    items: list[dict[str, Any]],
+    programme: Programme | None = None,
+    validated: bool = False,
 ) -> list[Household]:
     """Register many households at once, each with its head (bulk imports): household_register's
     rules and audit events for households of one member.
 
     Each item has `data` (household fields), `head` (person fields) and an optional `entry`. Errors
     are raised together, keyed "<item index>.<field>" (a head's fields as "<index>.head_<field>").
+    `validated`: the heads' fields have passed person_validate already (see people_import).
     """
     _require_registrar(actor)
     programme = _programme_for(actor, programme)
@@ -770,7 +781,7 @@ def households_import(
         household.search_text = " | ".join(
             search_key(n) for n in (household.name, head.search_text) if n
         )
-    Household.objects.bulk_create(households, batch_size=_BULK)
+    insert_many(Household, households, batch_size=_BULK)
     audit.record_many(
         actor=actor,
         events=[
@@ -797,6 +808,7 @@ def households_import(
                 for household, item in zip(households, items, strict=True)
             ],
             refresh_households=False,
+            validated=validated,
         )
     except ValidationError as exc:
         raise ValidationError(

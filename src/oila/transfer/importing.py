@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import pickle
+import pickle  # nosec B403 # only our own spool file, written by this process in pass one
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -191,7 +191,7 @@ class Importer:
         def rows() -> Iterator[tuple[int, list[Any]]]:
             while True:
                 try:
-                    yield pickle.load(spool)  # noqa: S301 (our own file, written in pass one)
+                    yield pickle.load(spool)  # noqa: S301  # nosec B301 # our own file, from pass one
                 except EOFError:
                     return
 
@@ -570,7 +570,7 @@ class Importer:
         self._write_many(
             ready,
             lambda: registry.households_import(
-                actor=self.actor, items=items, programme=self.programme
+                actor=self.actor, items=items, programme=self.programme, validated=True
             ),
         )
 
@@ -640,7 +640,9 @@ class Importer:
                     "entry": row.entry,
                 }
             )
-        self._write_many(ready, lambda: registry.people_import(actor=self.actor, items=items))
+        self._write_many(
+            ready, lambda: registry.people_import(actor=self.actor, items=items, validated=True)
+        )
 
     def _batch_enrolments(self, rows: list[Row]) -> None:
         people = self._people(

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 
@@ -104,23 +104,20 @@ def _open_xlsx(path: Path, cap: int) -> Sheet:
         raise FileProblem("not_a_table")
     if unzipped > UNZIPPED_RATIO * int(settings.OILA_IMPORT_MAX_BYTES):
         raise FileProblem("not_a_table")
-    from openpyxl import load_workbook
-
     # A file object, not the path: openpyxl judges a path by its extension, and ours have none.
     handle = open(path, "rb")  # noqa: SIM115 (closed by Sheet.close)
     try:
-        book = load_workbook(handle, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
+        book = _Book.open(handle)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         handle.close()
         raise FileProblem("not_a_table") from exc
 
     def close() -> None:
-        book.close()
+        book.archive.close()
         handle.close()
 
-    merged = _merged_ranges(path, getattr(sheet, "_worksheet_path", ""))
-    values = sheet.iter_rows(values_only=True)
+    merged = _merged_ranges(path, book.sheet_path)
+    values = _values(book)
     try:
         first = next(values, None)
     except Exception as exc:
@@ -145,6 +142,202 @@ def _open_xlsx(path: Path, cap: int) -> Sheet:
             raise FileProblem("not_a_table") from exc
 
     return Sheet("xlsx", "", headers, merged, rows(), close)
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _CELL, _VALUE = f"{_MAIN}row", f"{_MAIN}c", f"{_MAIN}v"
+_INLINE, _TEXT, _RUN = f"{_MAIN}is", f"{_MAIN}t", f"{_MAIN}r"
+
+
+def _column_number(ref: str) -> int:
+    """ "C7" → 3."""
+    number = 0
+    for char in ref:
+        if char.isdigit():
+            break
+        number = number * 26 + ord(char.upper()) - 64
+    return number
+
+
+def _inline(cell: Any) -> str | None:
+    """An inline string's text: its own `<t>` and its runs' (not phonetic guides), as openpyxl."""
+    for child in cell:
+        if child.tag != _INLINE:
+            continue
+        parts = []
+        for part in child:
+            if part.tag == _TEXT:
+                parts.append(part.text or "")
+                break
+        for part in child:
+            if part.tag == _RUN:
+                for text in part:
+                    if text.tag == _TEXT:
+                        parts.append(text.text or "")
+                        break
+        return "".join(parts)
+    return None
+
+
+@dataclass
+class _Book:
+    """What reading a workbook's first worksheet needs: the zip, the sheet's part, the shared
+    strings, which cell styles are dates (and durations), the date epoch and the sheet's stated size.
+
+    Found with openpyxl's own readers for every part but the worksheets: openpyxl's read-only mode
+    would parse a whole sheet that states no size (`<dimension>`) just to learn it, at every open."""
+
+    archive: zipfile.ZipFile
+    sheet_path: str
+    strings: list[str]
+    dates: set[int]
+    deltas: set[int]
+    epoch: Any
+    max_row: int | None
+    max_col: int | None
+
+    @classmethod
+    def open(cls, handle: IO[bytes]) -> _Book:
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
+
+        reader = ExcelReader(handle, read_only=True, data_only=True)
+        try:
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            valid = set(reader.valid_files)
+            # The first worksheet, as openpyxl's `worksheets[0]`: chart sheets and missing parts skipped.
+            targets = [
+                rel.target
+                for _sheet, rel in reader.parser.find_sheets()
+                if rel.target in valid and "chartsheet" not in rel.Type
+            ]
+            sheet_path = targets[0]
+            size = _dimension(reader.archive, sheet_path)
+            max_col, max_row = (size[2], size[3]) if size else (None, None)
+        except Exception:
+            reader.archive.close()
+            raise
+        book = reader.wb
+        return cls(
+            reader.archive, sheet_path, reader.shared_strings, book._date_formats,
+            book._timedelta_formats, book.epoch, max_row, max_col,
+        )  # fmt: skip
+
+
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\s[^>]*?ref=[\"']([A-Z]{1,3}[0-9]{0,7}(?::[A-Z]{1,3}[0-9]{0,7})?)[\"']"
+)
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s/>]")
+
+
+def _dimension(archive: zipfile.ZipFile, sheet_path: str) -> tuple[Any, ...] | None:
+    """The size a sheet states (`<dimension ref="A1:I100001">`, before its data), as openpyxl reads
+    it: (min column, min row, max column, max row); None when the sheet states none."""
+    from openpyxl.utils.cell import range_boundaries
+
+    head = b""
+    with archive.open(sheet_path) as xml:
+        while chunk := xml.read(64 * 1024):
+            head += chunk
+            data = _SHEET_DATA.search(head)
+            if data is not None:
+                head = head[: data.start()]
+                break
+            if len(head) > 4 * 1024 * 1024:
+                break
+    found = _DIMENSION.search(head)
+    if found is None:
+        return None
+    return tuple(range_boundaries(found.group(1).decode("ascii")))
+
+
+def xlsx_rows(path: Path) -> int:
+    """The rows an XLSX's first sheet states it has, header row included (0 when it states none)."""
+    with open(path, "rb") as handle:
+        book = _Book.open(handle)
+        book.archive.close()
+    return int(book.max_row or 0)
+
+
+def _values(book: _Book) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows as tuples of values: what openpyxl's read-only `iter_rows(values_only=True)`
+    gives (the workbook's shared strings, date formats and epoch; missing rows and cells as None),
+    read with lxml's iterparse in a tight loop, several times faster than openpyxl's cell parser."""
+    from lxml import etree
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+    strings, dates, deltas, epoch = book.strings, book.dates, book.deltas, book.epoch
+    max_row, max_col = book.max_row, book.max_col
+    empty: Any = (None,) * max_col if max_col else []
+    counter = 1
+    numbers: dict[str, int] = {}
+    with book.archive.open(book.sheet_path) as source:
+        parser = etree.iterparse(
+            source, events=("end",), tag=_ROW, resolve_entities=False, no_network=True
+        )
+        for _event, row in parser:
+            number = row.get("r")
+            index = int(float(number)) if number else counter
+            if max_row is not None and index > max_row:
+                break
+            while counter < index:
+                counter += 1
+                yield empty
+            cells: list[tuple[int, Any]] = []
+            column = 0
+            for cell in row:
+                if cell.tag != _CELL:
+                    continue
+                ref = cell.get("r")
+                if ref:
+                    letters = ref.rstrip("0123456789")
+                    column = numbers.get(letters) or numbers.setdefault(
+                        letters, _column_number(letters)
+                    )
+                else:
+                    column += 1
+                kind = cell.get("t", "n")
+                value: Any = None
+                if kind == "inlineStr":
+                    value = _inline(cell)
+                else:
+                    for child in cell:
+                        if child.tag == _VALUE:
+                            value = child.text or None
+                            break
+                    if value is not None:
+                        if kind == "n":
+                            value = (
+                                float(value)
+                                if "." in value or "E" in value or "e" in value
+                                else int(value)
+                            )
+                            style = int(cell.get("s") or 0)
+                            if style in dates:
+                                try:
+                                    value = from_excel(value, epoch, timedelta=style in deltas)
+                                except (OverflowError, ValueError):
+                                    value = "#VALUE!"
+                        elif kind == "s":
+                            value = strings[int(value)]
+                        elif kind == "b":
+                            value = bool(int(value))
+                        elif kind == "d":
+                            value = from_ISO8601(value)
+                cells.append((column, value))
+            width = max_col or (cells[-1][0] if cells else 0)
+            out = [None] * width
+            for position, value in cells:
+                if 1 <= position <= width:
+                    out[position - 1] = value
+            counter += 1
+            yield tuple(out)
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
 
 
 _MERGE = re.compile(

@@ -29,6 +29,7 @@ from oila.transfer.columns import IMPORT_TYPES
 from oila.transfer.files import job_path, new_file, progress_clear, progress_write
 from oila.transfer.importing import Importer
 from oila.transfer.models import Job
+from oila.transfer.reading import xlsx_rows
 
 
 def _expiry() -> dt.datetime:
@@ -123,13 +124,7 @@ def _estimate_rows(job: Job) -> int:
             if head != b"PK\x03\x04":
                 handle.seek(0)
                 return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-        from openpyxl import load_workbook
-
-        with open(path, "rb") as handle:
-            book = load_workbook(handle, read_only=True)
-            rows = int(book.worksheets[0].max_row or 1) - 1
-            book.close()
-        return max(rows, 0)
+        return max(xlsx_rows(path) - 1, 0)
     except Exception:  # a guess only: the check itself reports an unreadable file
         return 0
 
