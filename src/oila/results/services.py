@@ -44,6 +44,14 @@ def _save_new(instance: Any) -> None:
     instance.save(force_insert=True)
 
 
+def _update(actor: User, instance: Any, data: dict[str, Any], fields: Any, action: str) -> Any:
+    """Apply `data` to `fields` of `instance` and audit what changed (nothing changed: no event)."""
+    instance, before, after = model_update(instance=instance, data=data, fields=fields)
+    if after:
+        audit.record(actor=actor, action=action, target=instance, before=before, after=after)
+    return instance
+
+
 def _check_indicator(indicator: Indicator) -> None:
     """The whole indicator's checks (Indicator.clean: the computation against the whitelist) before
     anything else, so that a bad computation is reported even when another field is also wrong."""
@@ -73,12 +81,7 @@ def outcome_create(*, actor: User, programme: Programme, data: dict[str, Any]) -
 def outcome_update(*, actor: User, outcome: Outcome, data: dict[str, Any]) -> Outcome:
     """Change an outcome's code, title or order."""
     _require_editor(actor, outcome.programme)
-    outcome, before, after = model_update(instance=outcome, data=data, fields=OUTCOME_FIELDS)
-    if after:
-        audit.record(
-            actor=actor, action="results.outcome.update", target=outcome, before=before, after=after
-        )
-    return outcome
+    return _update(actor, outcome, data, OUTCOME_FIELDS, "results.outcome.update")
 
 
 @transaction.atomic
@@ -100,12 +103,7 @@ def output_create(*, actor: User, outcome: Outcome, data: dict[str, Any]) -> Out
 def output_update(*, actor: User, output: Output, data: dict[str, Any]) -> Output:
     """Change an output's code, title or order."""
     _require_editor(actor, output.outcome.programme)
-    output, before, after = model_update(instance=output, data=data, fields=OUTPUT_FIELDS)
-    if after:
-        audit.record(
-            actor=actor, action="results.output.update", target=output, before=before, after=after
-        )
-    return output
+    return _update(actor, output, data, OUTPUT_FIELDS, "results.output.update")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -188,12 +186,7 @@ def target_set(
 def target_update(*, actor: User, target: Target, data: dict[str, Any]) -> Target:
     """Change a target's year, quarter, value or note."""
     _require_editor(actor, target.indicator.programme)
-    target, before, after = model_update(instance=target, data=data, fields=TARGET_FIELDS)
-    if after:
-        audit.record(
-            actor=actor, action="results.target.update", target=target, before=before, after=after
-        )
-    return target
+    return _update(actor, target, data, TARGET_FIELDS, "results.target.update")
 
 
 @transaction.atomic
