@@ -50,6 +50,85 @@ class BulkServiceTests(OilaTestCase):
         self.assertEqual(many[2], [])
 
 
+class PersonValidateTests(OilaTestCase):
+    """person_validate reports what Person.full_clean reports, without building a Person."""
+
+    CASES = [
+        {"given_name": "Shahnoza", "family_name": "Karimova", "sex": "female",
+         "birth_date": dt.date(2014, 5, 20), "pinfl": "41234567890123", "wg_seeing": 2},
+        {"given_name": "Шаҳноза", "family_name": "Каримова", "sex": "female"},
+        {"given_name": "1234", "family_name": "Karimova", "sex": "female"},
+        {"given_name": "沙赫诺扎", "family_name": "Karimova", "sex": "female"},
+        {"given_name": "Shahnoza", "family_name": "Karimova", "sex": "girl"},
+        {"given_name": "Shahnoza", "family_name": "Karimova"},
+        {"family_name": "Karimova", "sex": "female"},
+        {"given_name": "S" * 101, "family_name": "Karimova", "sex": "female"},
+        {"given_name": "Shahnoza", "family_name": "Karimova", "sex": "female",
+         "birth_date": dt.date(2999, 1, 1)},
+        {"given_name": "Shahnoza", "family_name": "Karimova", "sex": "female",
+         "birth_date": dt.date(1800, 1, 1)},
+        {"given_name": "Shahnoza", "family_name": "Karimova", "sex": "female",
+         "birth_date": "2014-05-20"},
+        {"given_name": "Shahnoza", "family_name": "Karimova", "sex": "female",
+         "birth_date": "20 May"},
+        {"given_name": "Shahnoza", "family_name": "Karimova", "sex": "female", "pinfl": "123"},
+        {"given_name": "Shahnoza", "family_name": "Karimova", "sex": "female", "wg_hearing": 9},
+        {"given_name": "", "family_name": "", "sex": "", "phone": "x" * 41},
+        {"given_name": "Shahnoza", "family_name": "Karimova", "sex": "female",
+         "estimated_age": 7},
+    ]  # fmt: skip
+
+    def test_the_same_errors_as_full_clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from oila.registry.models import Person
+        from oila.registry.services import PERSON_FIELDS, _derive_person, _person_data
+
+        for data in self.CASES:
+            with self.subTest(data=data):
+                person = Person(**{k: v for k, v in _person_data(data).items() if k in PERSON_FIELDS})
+                _derive_person(person)
+                expected: dict[str, list[str]] = {}
+                try:
+                    person.full_clean(
+                        exclude=["programme", "team", "caseworker"],
+                        validate_unique=False, validate_constraints=False,
+                    )  # fmt: skip
+                except ValidationError as exc:
+                    expected = exc.message_dict
+                got: dict[str, list[str]] = {}
+                try:
+                    registry.person_validate(data=dict(data))
+                except ValidationError as exc:
+                    got = exc.message_dict
+                self.assertEqual(got, expected)
+        # Both kinds of answer are among the cases.
+        self.assertTrue(any(self._errors(d) for d in self.CASES))
+        self.assertFalse(self._errors(self.CASES[0]))
+
+    def _errors(self, data: dict[str, object]) -> bool:
+        from django.core.exceptions import ValidationError
+
+        try:
+            registry.person_validate(data=dict(data))
+        except ValidationError:
+            return True
+        return False
+
+    def test_people_import_names_each_refused_item(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        items = [
+            {"household": self.household, "relationship": relationship,
+             "data": {"given_name": name, "family_name": "Karimova", "sex": "female"}}
+            for name, relationship in (("Ozoda", "child"), ("Nodira", "cousin"),
+                                       ("Lola", "child"), ("Zarina", "cousin"))
+        ]  # fmt: skip
+        with self.assertRaises(ValidationError) as raised:
+            registry.people_import(actor=self.alice, items=items)
+        self.assertEqual(sorted(raised.exception.message_dict), ["1.relationship", "3.relationship"])
+
+
 class FastWriteTests(OilaTestCase):
     """common.bulk's insert_many and update_many write what bulk_create and bulk_update write."""
 
@@ -62,7 +141,8 @@ class FastWriteTests(OilaTestCase):
             return Person(
                 programme=self.programme, team=self.child.team, caseworker=self.alice,
                 given_name=given, family_name="Karimova", sex="female",
-                birth_date=dt.date(2012, 4, 5), phone="+998901234567",
+                birth_date=dt.date(2012, 4, 5), phone="+998901234567", birth_date_estimated=True,
+                wg_seeing=3, pinfl="41234567890123", pinfl_hash="h", merged_into=self.child,
             )  # fmt: skip
 
         one, two = person("Ozoda"), person("Ozoda")

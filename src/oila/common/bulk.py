@@ -8,11 +8,56 @@ work for a register of 100 000 people. No signals are sent (bulk_create sends no
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Field, Model, fields
+
+# Field classes (exactly these, not subclasses) whose value of these types goes to the database as
+# it is: get_db_prep_save only checks the type (CharField.to_python returns a str unchanged).
+_AS_IS: dict[type[Field[Any, Any]], tuple[type, ...]] = {
+    fields.CharField: (str,),
+    fields.TextField: (str,),
+    fields.SlugField: (str,),
+    fields.BooleanField: (bool,),
+    fields.IntegerField: (int,),
+    fields.SmallIntegerField: (int,),
+    fields.PositiveIntegerField: (int,),
+    fields.PositiveSmallIntegerField: (int,),
+    fields.BigIntegerField: (int,),
+}
+
+
+def _preparer(field: Field[Any, Any], connection: Any) -> Callable[[Model], Any]:
+    """How one field's value of an unsaved instance becomes the INSERT's parameter: what
+    `field.get_db_prep_save(field.pre_save(obj, True))` gives, without the calls where they change
+    nothing (a register of 100 000 people has five million values)."""
+    get = attrgetter(field.attname)
+    target = field.target_field if field.is_relation and field.many_to_one else field
+    if type(target) is fields.UUIDField and not getattr(field, "auto_now", False):
+        native = connection.features.has_native_uuid_field
+
+        def prepare_uuid(obj: Model) -> Any:  # UUIDField.get_db_prep_value for a UUID
+            value = get(obj)
+            if type(value) is uuid.UUID:
+                return value if native else value.hex
+            return field.get_db_prep_save(value, connection=connection)
+
+        return prepare_uuid
+    as_is = _AS_IS.get(type(field))
+    if as_is is None:
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
+
+    def prepare(obj: Model) -> Any:
+        value = get(obj)
+        if value is None or type(value) in as_is:
+            return value
+        return field.get_db_prep_save(value, connection=connection)
+
+    return prepare
 
 
 def insert_many(model: type[Model], objs: Sequence[Model], *, batch_size: int = 2000) -> None:
@@ -38,13 +83,12 @@ def insert_many(model: type[Model], objs: Sequence[Model], *, batch_size: int = 
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
+    preparers = [_preparer(f, connection) for f in fields]
     rows: list[list[Any]] = []
     with connection.cursor() as cursor:
         for obj in objs:
             obj._prepare_related_fields_for_save(operation_name="bulk_create")
-            rows.append(
-                [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
-            )
+            rows.append([prepare(obj) for prepare in preparers])
             obj._state.adding = False
             obj._state.db = db
             if len(rows) >= batch_size:

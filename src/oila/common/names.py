@@ -128,6 +128,7 @@ class Patronymic:
     sex: str
 
 
+@lru_cache(maxsize=100_000)  # names repeat: a register of 100 000 people has a few thousand
 def split_surname(text: str) -> Surname:
     """A surname's stem apart from its gender suffix: Karimova → karim + ov (female)."""
     folded = fold_name(text)
@@ -234,6 +235,7 @@ class NameKeys:
     sound_key: str  # the same, by consonant skeletons
 
 
+@lru_cache(maxsize=100_000)  # names repeat: a register of 100 000 people has a few thousand
 def name_keys(given: str, family: str, patronymic: str = "") -> NameKeys:
     """The blocking keys of a name (see NameKeys)."""
     parsed = parse_name(given, family, patronymic)
@@ -252,6 +254,7 @@ def name_keys(given: str, family: str, patronymic: str = "") -> NameKeys:
 _LATIN_OR_CYRILLIC = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]")
 
 
+@lru_cache(maxsize=100_000)  # names repeat: a register of 100 000 people has a few thousand
 def name_script_error(text: str) -> str:
     """'' when a name can be read (Latin or Cyrillic letters, even mixed), else what is wrong.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _VOWELS = set("аеёиоуэюяўАЕЁИОУЭЮЯЎ")
 _CYR_TO_LAT = {
@@ -21,6 +22,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+@lru_cache(maxsize=100_000)  # pure; the same names come back again and again
 def detect_script(text: str) -> str:
     """'cyrl', 'latn', 'mixed' or '' (no letters), for recording how a name was entered."""
     has_cyr = bool(_CYRILLIC.search(text))
@@ -62,6 +64,7 @@ def cyrillic_to_latin(text: str) -> str:
 _APOSTROPHES = "ʻʼ'`‘’´ʹ"
 
 
+@lru_cache(maxsize=100_000)  # pure; the same names come back again and again
 def search_key(text: str) -> str:
     """A lower-case Latin form for search: Cyrillic transliterated, apostrophes and accents dropped."""
     # Composed first, so that й, ё and ў meet the table as the letters they are.

@@ -203,6 +203,12 @@ class ServiceDelivery(Owned):
         indexes = [
             models.Index(fields=["programme", "delivered_on"], name="delivery_programme_idx"),
             models.Index(fields=["case", "delivered_on"], name="delivery_case_idx"),
+            # Imports look records up by the id they have in another register.
+            models.Index(
+                fields=["programme", "external_id"],
+                condition=~Q(external_id=""),
+                name="delivery_external_id_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,28 +2,29 @@
 
 One pass over the file does both the dry run and the commit. Rows are read in batches; each batch's
 references (households, people, places, services) are looked up in a few queries; each new person goes
-through the registry's check at entry (`person_candidates`). In a commit, each row is then written
-through the registry and support services (so their rules and audit events hold), inside the one
-transaction that `services.import_commit` opens: as soon as any row has an error, writing stops,
-checking goes on (so the report names every problem) and the transaction is rolled back at the end.
+through the registry's check at entry (`person_candidates`). In a commit, what each batch would write
+is queued; when the whole file has been checked without an error, the queue is written through the
+registry and support services (so their rules and audit events hold), inside the one transaction that
+`services.import_commit_run` opens. Checking everything first means the check at entry sees the
+registry as the dry run saw it (not the people this very file adds), and a file with any error writes
+nothing; a row the services still refuse stops the writing, and the caller rolls back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import pickle  # nosec B403 # only our own spool file, written by this process in pass one
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from oila.accounts.models import Organisation, Programme, User
@@ -40,7 +41,7 @@ from oila.support.models import ServiceDelivery, ServiceType
 from oila.transfer.columns import IMPORT_TYPES, Column, ImportType, choice_map, fold, header_map
 from oila.transfer.files import transfer_dir
 from oila.transfer.problems import Report
-from oila.transfer.reading import FileProblem, Sheet, column_letter, open_sheet
+from oila.transfer.reading import FileProblem, column_letter, open_sheet
 
 BATCH = 500
 PERSON_FIELDS = ("given_name", "family_name", "patronymic", "sex", "birth_date", "pinfl")
@@ -88,7 +89,6 @@ class Row:
     number: int
     data: dict[str, Any] = field(default_factory=dict)
     letters: dict[str, str] = field(default_factory=dict)
-    raw: dict[str, Any] = field(default_factory=dict)
     ok: bool = True
     entry: EntryDecision | None = None
 
@@ -146,12 +146,10 @@ class Importer:
         self.seen_ids: dict[str, int] = {}
         self.seen_pinfls: dict[str, int] = {}
         self.seen_people: dict[tuple[str, str], int] = {}
-        self.writing = False
         self.missing: set[str] = set()
-        self.spool: IO[bytes] | None = None
-        self.spooled: Sheet | None = None
-        # Pass one's candidates of the rows the user confirmed as new people, for pass two.
-        self.found: dict[int, list[Candidate]] = {}
+        self.letters: dict[str, str] = {}  # column key -> its letter, shared by every row
+        # A commit's writes, queued while the file is checked: (the rows, how to write them).
+        self.queue: list[tuple[list[Row], Callable[[], Any]]] = []
         self.services: dict[str, ServiceType] = {}
         self.agencies: dict[str, Organisation] = {}
 
@@ -159,44 +157,31 @@ class Importer:
     # The whole file
 
     def run(self, path: Path, *, total: int = 0) -> Report:
-        """Check the file; in a commit, check it whole first, then read it again and write.
+        """Check the file; in a commit, then write it (only when no row has an error)."""
+        self.queue = []
+        report = self._pass(path, total)
+        if self.commit and not report.blocked:
+            self._flush(report)
+        report.finish()
+        self.progress(report.rows, report.rows)
+        return report
 
-        Two passes, so that the check at entry sees the registry as the dry run saw it (not the
-        people this very file is adding) and a file with any error writes nothing at all.
-        """
-        self.writing = False
-        # In a commit, the first pass keeps the rows it read (pickled, in an anonymous file that
-        # vanishes when closed), so the second need not parse the workbook again.
-        self.spool: IO[bytes] | None = (
-            tempfile.TemporaryFile(dir=transfer_dir()) if self.commit else None  # noqa: SIM115
-        )
-        try:
-            report = self._pass(path, total)
-            if not self.commit or report.blocked:
-                return report
-            self.writing = True
-            self.report = Report(self.type.key, report.limit)
-            self.seen_rows, self.seen_ids, self.seen_pinfls, self.seen_people = {}, {}, {}, {}
-            return self._pass(path, total)
-        finally:
-            if self.spool is not None:
-                self.spool.close()
+    def _progress(self, done: int, total: int) -> None:
+        # A commit spends about as long writing as checking: checking fills the first half.
+        self.progress(done // 2 if self.commit else done, total)
 
-    def _open(self, path: Path) -> Sheet:
-        if not (self.writing and self.spool is not None and self.spooled is not None):
-            return open_sheet(path)
-        spool = self.spool
-        spool.seek(0)
-
-        def rows() -> Iterator[tuple[int, list[Any]]]:
-            while True:
-                try:
-                    yield pickle.load(spool)  # noqa: S301  # nosec B301 # our own file, from pass one
-                except EOFError:
-                    return
-
-        sheet = self.spooled
-        return Sheet(sheet.format, sheet.encoding, sheet.headers, sheet.merged, rows())
+    def _flush(self, report: Report) -> None:
+        """Write what the check queued, batch by batch, until the services refuse a row."""
+        rows = report.rows
+        for done, (batch, write) in enumerate(self.queue, start=1):
+            if report.blocked:
+                break
+            if len(batch) == 1:
+                self._do_write(batch[0], write)
+            else:
+                self._do_write_many(batch, write)
+            self.progress(rows // 2 + rows * done // (2 * len(self.queue)), rows)
+        self.queue = []
 
     def _pass(self, path: Path, total: int) -> Report:
         report = self.report
@@ -204,7 +189,7 @@ class Importer:
             report.add(0, "", "", "no_programme")
             return report
         try:
-            sheet = self._open(path)
+            sheet = open_sheet(path)
         except FileProblem as problem:
             report.add(0, "", "", problem.code, **problem.params)
             return report
@@ -212,6 +197,7 @@ class Importer:
         try:
             # Rows are checked even when a header is wrong: the report names every problem at once.
             columns = self._headers(sheet.headers)
+            self.letters = {key: column_letter(i) for i, key in enumerate(columns) if key}
             self.missing = {c.key for c in self.type.columns} - {c for c in columns if c}
             for ref in sheet.merged:
                 top_left = ref.split(":")[0]
@@ -220,10 +206,7 @@ class Importer:
                 report.add(number, letters, "", "merged", range=ref)
             self._load_lookups()
             batch: list[Row] = []
-            spool = self.spool if not self.writing else None
             for number, values in sheet.rows:
-                if spool is not None:
-                    pickle.dump((number, values), spool, protocol=pickle.HIGHEST_PROTOCOL)
                 if not any(v is not None for v in values):
                     continue
                 if isinstance(values[0], str) and values[0].startswith("#"):
@@ -233,7 +216,7 @@ class Importer:
                 if len(batch) >= BATCH:
                     self._batch(batch)
                     batch = []
-                    self.progress(report.rows, max(total, report.rows))
+                    self._progress(report.rows, max(total, report.rows))
             if batch:
                 self._batch(batch)
             if not report.rows:
@@ -242,10 +225,6 @@ class Importer:
             report.add(0, "", "", problem.code, **problem.params)
         finally:
             sheet.close()
-        if not self.writing:
-            self.spooled = Sheet(sheet.format, sheet.encoding, sheet.headers, sheet.merged)
-        report.finish()
-        self.progress(report.rows, report.rows)
         return report
 
     def _headers(self, headers: list[str]) -> list[str | None]:
@@ -287,15 +266,14 @@ class Importer:
     # One row's cells
 
     def _parse(self, number: int, values: list[Any], columns: list[str | None]) -> Row:
-        row = Row(number)
-        for index, key in enumerate(columns):
-            if key is None:
-                continue
-            row.letters[key] = column_letter(index)
-            value = values[index] if index < len(values) else None
-            row.raw[key] = value
+        row = Row(number, letters=self.letters)
+        raw = {
+            key: values[index] if index < len(values) else None
+            for index, key in enumerate(columns)
+            if key is not None
+        }
         signature = hashlib.blake2b(
-            repr(sorted((k, _text(v)) for k, v in row.raw.items() if v is not None)).encode(),
+            repr(sorted((k, _text(v)) for k, v in raw.items() if v is not None)).encode(),
             digest_size=16,
         ).digest()
         first = self.seen_rows.setdefault(signature, number)
@@ -303,7 +281,7 @@ class Importer:
             self._error(row, "", "duplicate_row", first=first)
             return row
         for column in self.type.columns:
-            self._cell(row, column, row.raw.get(column.key))
+            self._cell(row, column, raw.get(column.key))
         if self.places is not None and row.data.get("district") is not None:
             self._mahalla(row)
         ext = row.data.get("external_id")
@@ -427,12 +405,20 @@ class Importer:
         handler([r for r in rows if r.ok])
 
     def _writing(self) -> bool:
-        return self.commit and self.writing and not self.report.blocked
+        return self.commit and not self.report.blocked
 
-    def _write(self, row: Row, write: Callable[[], Any]) -> Any:
+    def _write(self, row: Row, write: Callable[[], Any]) -> None:
+        """Queue a service call for a row (a commit writes once the whole file is checked)."""
+        if self._writing():
+            self.queue.append(([row], write))
+
+    def _write_many(self, rows: list[Row], write: Callable[[], Any]) -> None:
+        """Queue a bulk service call for rows."""
+        if rows and self._writing():
+            self.queue.append((rows, write))
+
+    def _do_write(self, row: Row, write: Callable[[], Any]) -> Any:
         """Call a service for a row; what it refuses becomes the row's error (nothing is kept)."""
-        if not self._writing():
-            return None
         try:
             result = write()
         except ValidationError as exc:
@@ -447,19 +433,22 @@ class Importer:
         self.report.written += 1
         return result
 
+    def _by_external_id(self, model: type[Any], ids: list[str]) -> QuerySet[Any]:
+        """This programme's records with these external ids. The explicit `external_id <> ''` lets
+        the databases use the partial unique index on (programme, external_id)."""
+        return model.objects.filter(~Q(external_id=""), programme=self.programme, external_id__in=ids)
+
     def _existing_ids(self, model: type[Any], ids: list[str]) -> tuple[set[str], set[str]]:
         """External ids of this programme already in use: (all of them, those the user may see)."""
         if not ids:
             return set(), set()
-        qs = model.objects.filter(programme=self.programme, external_id__in=ids)
+        qs = self._by_external_id(model, ids)
         taken = set(qs.values_list("external_id", flat=True))
         visible = set(qs.filter(owned_scope(self.actor)).values_list("external_id", flat=True))
         return taken, visible
 
     def _valid_person(self, row: Row, data: dict[str, Any], key: str = "") -> bool:
         """The registry's rules for a person (names' letters, dates), without the database."""
-        if self.writing:  # checked in the first pass; the service checks again as it writes
-            return True
         try:
             registry.person_validate(data=data)
         except ValidationError as exc:
@@ -469,17 +458,11 @@ class Importer:
         return True
 
     def _candidates(self, pending: list[tuple[Row, dict[str, Any], Any]]) -> list[list[Candidate]]:
-        """The check at entry for each new person (person_candidates, batched)."""
-        if self.writing:
-            return [self.found.get(row.number, []) for row, _data, _district in pending]
-        found = person_candidates_many(
+        """The check at entry for each new person (person_candidates, batched), against the
+        registry as it was when this run started."""
+        return person_candidates_many(
             user=self.actor, items=[(data, district) for _row, data, district in pending]
         )
-        if self.commit:
-            for (row, _data, _district), candidates in zip(pending, found, strict=True):
-                if candidates:
-                    self.found[row.number] = candidates
-        return found
 
     def _new_person(
         self, row: Row, data: dict[str, Any], candidates: list[Candidate], key: str = ""
@@ -508,10 +491,8 @@ class Importer:
             self._error(row, f"{key}given_name", "duplicate_unconfirmed")
         return False
 
-    def _write_many(self, rows: list[Row], write: Callable[[], Any], prefix: str = "") -> Any:
+    def _do_write_many(self, rows: list[Row], write: Callable[[], Any]) -> Any:
         """Call a bulk service for rows; what it refuses becomes those rows' errors."""
-        if not rows or not self._writing():
-            return None
         try:
             result = write()
         except ValidationError as exc:
@@ -577,19 +558,16 @@ class Importer:
     def _households(self, ids: list[str]) -> dict[str, Household]:
         if not ids:
             return {}
-        qs = Household.objects.filter(
-            owned_scope(self.actor), programme=self.programme, external_id__in=ids
+        qs = (
+            self._by_external_id(Household, ids).filter(owned_scope(self.actor))
         ).select_related("programme", "team", "caseworker")
         return {h.external_id: h for h in qs}
 
     def _people(self, ids: list[str]) -> dict[str, Person]:
         if not ids:
             return {}
-        qs = Person.objects.filter(
-            owned_scope(self.actor),
-            programme=self.programme,
-            external_id__in=ids,
-            merged_into__isnull=True,
+        qs = self._by_external_id(Person, ids).filter(
+            owned_scope(self.actor), merged_into__isnull=True
         )
         return {p.external_id: p for p in qs}
 
@@ -704,7 +682,7 @@ class Importer:
 
     def _batch_services(self, rows: list[Row]) -> None:
         ids = [r.data["external_id"] for r in rows]
-        existing_qs = ServiceDelivery.objects.filter(programme=self.programme, external_id__in=ids)
+        existing_qs = self._by_external_id(ServiceDelivery, ids)
         taken = set(existing_qs.values_list("external_id", flat=True))
         people = self._people([r.data["person_external_id"] for r in rows])
         enrolled = set(
@@ -750,9 +728,8 @@ class Importer:
                 "cost_uzs": row.data.get("cost_uzs"),
                 "external_id": ext,
             }
-            if not self.writing:
-                if kwargs["duration_minutes"] is None and kwargs["quantity"] is None:
-                    self._error(row, "duration_minutes", "required")
+            if kwargs["duration_minutes"] is None and kwargs["quantity"] is None:
+                self._error(row, "duration_minutes", "required")
                 continue
             self._write(
                 row, lambda kwargs=kwargs: support.delivery_record(actor=self.actor, **kwargs)
