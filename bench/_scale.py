@@ -5,8 +5,9 @@
 The database is `oila_bench_<people>` on the local PostgreSQL (OILA_BENCH_PG, by default
 postgres://postgres@127.0.0.1:5432). It is created when absent, migrated, filled by
 `oila demo-data --scale <people>` and then marked complete in a one-row table, `bench_scale_marker`:
-a second call (from any benchmark) finds the marker and reuses the database as it is. A build that
-stopped half-way leaves no marker; the next call drops the database and builds it again.
+a second call (from any benchmark) finds the marker and reuses the database, migrated to this
+checkout's schema. A build that stopped half-way leaves no marker; the next call drops the
+database and builds it again.
 
 The build runs in demo mode with this checkout's var/ (OILA_DEMO=1, OILA_VAR_DIR=var): its encrypted
 fields and keyed hashes use the keys derived from var/secret-key. Whatever reads them must run with
@@ -58,6 +59,8 @@ def ensure_scale_database(people: int) -> str:
     """The URL of a migrated database holding the scale programme of `people` people."""
     url = database_url(people)
     if _is_complete(url, people):
+        # Built by an earlier checkout: bring its schema up to this one's (new indexes, say).
+        subprocess.run([str(OILA), "migrate", "--no-input", "-v", "0"], env=_env(url), check=True)
         return url
     name = f"oila_bench_{people}"
     with psycopg.connect(f"{SERVER.rstrip('/')}/postgres", autocommit=True) as admin:

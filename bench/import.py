@@ -168,6 +168,17 @@ def main() -> None:
         )
 
         cpu: dict[str, float] = {}
+        # The commit's second phase (the writes, after the whole file is checked), timed apart.
+        from oila.transfer.importing import Importer
+
+        flush, writes = Importer._flush, {"wall": 0.0, "cpu": 0.0}
+
+        def timed_flush(self: Importer, report: object) -> None:
+            w0, c0 = time.monotonic(), time.process_time()
+            flush(self, report)  # type: ignore[arg-type]
+            writes["wall"], writes["cpu"] = time.monotonic() - w0, time.process_time() - c0
+
+        Importer._flush = timed_flush  # type: ignore[method-assign]
 
         def run(type_key: str, path: Path) -> tuple[Job, float, float]:
             with open(path, "rb") as source:
@@ -212,6 +223,10 @@ def main() -> None:
         print(
             f"  commit  (the same checks again, then the writes)     {committed:6.1f} s  "
             f"{rows / committed:6.0f} rows/s   CPU {cpu['commit']:6.1f} s"
+        )
+        print(
+            f"    of which the writes                                {writes['wall']:6.1f} s  "
+            f"{rows / max(writes['wall'], 1e-9):6.0f} rows/s   CPU {writes['cpu']:6.1f} s"
         )
         verdict = "met" if total <= 60 else "NOT met"
         if rows < 100_000:

@@ -14,7 +14,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from oila.audit.models import AuditEvent
-from oila.common.bulk import insert_many
+from oila.common.bulk import insert_values
 from oila.common.services import to_jsonable
 
 GENESIS = "0" * 64
@@ -134,17 +134,39 @@ def record(
     return event
 
 
+@dataclass
+class _EventRow:
+    """An audit event's values as record_many inserts them (the AuditEvent fields' attnames)."""
+
+    seq: int
+    at: Any
+    kind: str
+    actor_id: Any
+    actor_username: str
+    action: str
+    target_type: str
+    target_id: str
+    before: Any
+    after: Any
+    note: str
+    ip: str
+    prev_hash: str
+    hash: str = ""
+    id: None = None
+
+
 @transaction.atomic
 def record_many(
     *,
     actor: Any,
     events: list[tuple[str, models.Model | None, dict[str, Any] | None]],
     kind: str = AuditEvent.Kind.WRITE,
-) -> list[AuditEvent]:
+) -> int:
     """Append several events (action, target, after) to the chain at once, in the caller's
-    transaction: what `record` writes for each, chained the same way, in one insert (bulk imports)."""
+    transaction: what `record` writes for each, chained the same way, in one insert (bulk imports).
+    Returns how many were written."""
     if not events:
-        return []
+        return 0
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
@@ -154,20 +176,20 @@ def record_many(
     actor_id = actor.pk if is_user else None
     username = actor.get_username() if is_user else (str(actor) if actor else "")
     ip, at = _client_ip.get(), timezone.now()
-    out = []
+    rows = []
     for action, target, after in events:
         seq += 1
         target_type, target_id = _target(target)
-        event = AuditEvent(
+        row = _EventRow(
             seq=seq, at=at, kind=kind, actor_id=actor_id, actor_username=username, action=action,
             target_type=target_type, target_id=target_id, before=None,
             after=json.loads(json.dumps(to_jsonable(after))) if after else None, note="", ip=ip,
             prev_hash=prev,
         )  # fmt: skip
-        event.hash = prev = event_hash(event)
-        out.append(event)
-    insert_many(AuditEvent, out, batch_size=2000)
-    return out
+        row.hash = prev = event_hash(row)  # type: ignore[arg-type]  # the fields it reads
+        rows.append(row)
+    insert_values(AuditEvent, rows, batch_size=2000)
+    return len(rows)
 
 
 def record_read(*, actor: Any, target: models.Model, action: str) -> AuditEvent:

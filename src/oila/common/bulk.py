@@ -8,13 +8,16 @@ work for a register of 100 000 people. No signals are sent (bulk_create sends no
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from decimal import Decimal
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
 from django.db import connections, router
 from django.db.models import Field, Model, fields
+from django.utils import timezone
 
 # Field classes (exactly these, not subclasses) whose value of these types goes to the database as
 # it is: get_db_prep_save only checks the type (CharField.to_python returns a str unchanged).
@@ -31,13 +34,16 @@ _AS_IS: dict[type[Field[Any, Any]], tuple[type, ...]] = {
 }
 
 
+_IMMUTABLE = (type(None), str, int, bool, float, Decimal, dt.date, dt.datetime, uuid.UUID)
+
+
 def _preparer(field: Field[Any, Any], connection: Any) -> Callable[[Model], Any]:
     """How one field's value of an unsaved instance becomes the INSERT's parameter: what
     `field.get_db_prep_save(field.pre_save(obj, True))` gives, without the calls where they change
     nothing (a register of 100 000 people has five million values)."""
     get = attrgetter(field.attname)
     target = field.target_field if field.is_relation and field.many_to_one else field
-    if type(target) is fields.UUIDField and not getattr(field, "auto_now", False):
+    if type(target) is fields.UUIDField:
         native = connection.features.has_native_uuid_field
 
         def prepare_uuid(obj: Model) -> Any:  # UUIDField.get_db_prep_value for a UUID
@@ -47,7 +53,32 @@ def _preparer(field: Field[Any, Any], connection: Any) -> Callable[[Model], Any]
             return field.get_db_prep_save(value, connection=connection)
 
         return prepare_uuid
+    if type(field) in (fields.DateTimeField, fields.DateField) and (
+        getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ):
+        # pre_save sets "now" on each instance; one moment serves the whole insert.
+        now = timezone.now() if type(field) is fields.DateTimeField else dt.date.today()
+        prepared = field.get_db_prep_save(now, connection=connection)
+
+        def prepare_now(obj: Model) -> Any:
+            setattr(obj, field.attname, now)
+            return prepared
+
+        return prepare_now
     as_is = _AS_IS.get(type(field))
+    if as_is is None and type(field).__module__.startswith("django.db.models"):
+        # Django's own fields give the same parameter for the same value: rows sharing one value
+        # (a date, an empty JSON) prepare it once. Not for other fields (encryption is randomised).
+        last: list[Any] = [object(), None]
+
+        def prepare_same(obj: Model) -> Any:
+            value = field.pre_save(obj, True)
+            if value is last[0] and type(value) in _IMMUTABLE:
+                return last[1]
+            last[0], last[1] = value, field.get_db_prep_save(value, connection=connection)
+            return last[1]
+
+        return prepare_same
     if as_is is None:
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
 
@@ -63,17 +94,31 @@ def _preparer(field: Field[Any, Any], connection: Any) -> Callable[[Model], Any]
 def insert_many(model: type[Model], objs: Sequence[Model], *, batch_size: int = 2000) -> None:
     """INSERT unsaved instances of `model`. Auto-increment keys left empty are filled by the
     database and not read back (use bulk_create when the caller needs them)."""
+    _insert(model, objs, batch_size=batch_size, instances=True)
+
+
+def insert_values(model: type[Model], rows: Sequence[Any], *, batch_size: int = 2000) -> None:
+    """INSERT rows of `model` given as plain objects with an attribute per field (its attname):
+    what insert_many writes for instances with those values, without building the instances (the
+    audit log's many events of a bulk import). Defaults are not applied: every field is given."""
+    _insert(model, rows, batch_size=batch_size, instances=False)
+
+
+def _insert(model: type[Model], objs: Sequence[Any], *, batch_size: int, instances: bool) -> None:
     if not objs:
         return
     db = router.db_for_write(model)
     connection = connections[db]
     opts = model._meta
     fields = [f for f in opts.concrete_fields if not getattr(f, "generated", False)]
-    if any(obj.pk is None for obj in objs):
-        if not all(obj.pk is None for obj in objs):
+    pk = attrgetter(opts.pk.attname)
+    if any(pk(obj) is None for obj in objs):
+        if not all(pk(obj) is None for obj in objs):
             raise ValueError("insert_many: either every primary key is set or none is")
         fields = [f for f in fields if f is not opts.pk]
     if any(hasattr(f, "get_placeholder") for f in fields):
+        if not instances:
+            raise ValueError(f"insert_values: {model.__name__} needs bulk_create")
         model.objects.using(db).bulk_create(objs, batch_size=batch_size)
         return
     quote = connection.ops.quote_name
@@ -87,10 +132,12 @@ def insert_many(model: type[Model], objs: Sequence[Model], *, batch_size: int = 
     rows: list[list[Any]] = []
     with connection.cursor() as cursor:
         for obj in objs:
-            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            if instances:
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")
             rows.append([prepare(obj) for prepare in preparers])
-            obj._state.adding = False
-            obj._state.db = db
+            if instances:
+                obj._state.adding = False
+                obj._state.db = db
             if len(rows) >= batch_size:
                 cursor.executemany(sql, rows)
                 rows = []

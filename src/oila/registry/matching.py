@@ -16,7 +16,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, UUIDField, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +34,10 @@ BLOCKING_KEY_FIELDS = ["fold_given", "fold_family", "fold_patronymic", "name_key
 
 # A candidate is shown from this score on (0–1); at most this many are looked at and shown.
 MIN_SCORE = 0.7
+# Birth dates further apart than this make _birth_score 0.3: a name alone then scores at most
+# 0.3 + 0.05 + 0.05 < MIN_SCORE, so such rows are candidates only by the same PINFL, and the
+# name keys' conditions leave them out (a father and son of one name, born 30 years apart).
+FAR_APART = dt.timedelta(days=2 * 366)
 MAX_ROWS = 400
 MAX_SHOWN = 5
 
@@ -292,9 +296,10 @@ def person_candidates(
 
 def _found(probe: Probe) -> Q:
     """The blocking keys' condition for one probe (see the module's docstring)."""
-    found = Q(name_key=probe.name_key) if probe.name_key else Q(pk__in=[])
+    near = Q() if probe.birth_date is None else _near_in_time(probe.birth_date, probe.birth_date)
+    found = Q(name_key=probe.name_key) & near if probe.name_key else Q(pk__in=[])
     if probe.sound_key:
-        found |= Q(sound_key=probe.sound_key)
+        found |= Q(sound_key=probe.sound_key) & near
     if probe.pinfl_hash:
         found |= Q(pinfl_hash=probe.pinfl_hash)
     if probe.birth_date is not None:
@@ -307,11 +312,21 @@ def _found(probe: Probe) -> Q:
     return found
 
 
+def _near_in_time(first: dt.date, last: dt.date) -> Q:
+    """Rows without a birth date, or born at most FAR_APART from a date between first and last."""
+    return Q(birth_date__isnull=True) | Q(birth_date__range=(first - FAR_APART, last + FAR_APART))
+
+
 def _blocked(probe: Probe, row: Any) -> bool:
     """Whether a row meets the probe's condition (_found), for rows fetched for several probes."""
-    if probe.name_key and row.name_key == probe.name_key:
+    near = (
+        probe.birth_date is None
+        or row.birth_date is None
+        or abs(row.birth_date - probe.birth_date) <= FAR_APART
+    )
+    if near and probe.name_key and row.name_key == probe.name_key:
         return True
-    if probe.sound_key and row.sound_key == probe.sound_key:
+    if near and probe.sound_key and row.sound_key == probe.sound_key:
         return True
     if probe.pinfl_hash and row.pinfl_hash == probe.pinfl_hash:
         return True
@@ -414,7 +429,14 @@ def person_candidates_many(
     live.sort(key=lambda i: (probes[i].birth_date or dt.date.min, i))
     for start in range(0, len(live), MANY_CHUNK):
         chunk = [probes[i] for i in live[start : start + MANY_CHUNK]]
-        rows = _rows(user, _found_any(chunk), [], limit=None)
+        # The blocking keys of every row the chunk's condition finds first (plain tuples); the
+        # whole rows, with their visibility and district, only for those a probe keeps.
+        rows = [
+            _Keys(*values)
+            for values in Person.objects.filter(
+                _found_any(chunk), merged_into__isnull=True
+            ).values_list(*_Keys._fields)
+        ]
         # Each probe looks only at the rows sharing one of its keys (every row _blocked accepts
         # does), in the query's order, rather than at every row the chunk fetched.
         keyed: dict[tuple[str, Any], list[int]] = {}
@@ -423,6 +445,7 @@ def person_candidates_many(
                 value = getattr(row, name)
                 if value:
                     keyed.setdefault((name, value), []).append(position)
+        kept: list[tuple[int, Probe, list[_Keys]]] = []
         for index, probe in zip(live[start : start + MANY_CHUNK], chunk, strict=True):
             near: set[int] = set()
             for name, value in (
@@ -433,22 +456,50 @@ def person_candidates_many(
                 if value:
                     near.update(keyed.get((name, value), ()))
             mine = [rows[i] for i in sorted(near) if _blocked(probe, rows[i])][:MAX_ROWS]
-            out[index] = _ranked(probe, mine, min_score, districts)
+            kept.append((index, probe, mine))
+        wanted = sorted({row.pk for _index, _probe, mine in kept for row in mine}, key=str)
+        full = {p.pk: p for p in _rows(user, Q(pk__in=wanted), [], limit=None)} if wanted else {}
+        for index, probe, mine in kept:
+            found_rows = [full[row.pk] for row in mine if row.pk in full]
+            out[index] = _ranked(probe, found_rows, min_score, districts)
     return out
+
+
+def _keys_in(probes: list[Probe], when: Q) -> Q:
+    """Rows sharing a name key or a sound key with one of the probes, and meeting `when` (one
+    condition per key, so that each can use its index)."""
+    found = Q(pk__in=[])
+    for field in ("name_key", "sound_key"):
+        values = {getattr(p, field) for p in probes if getattr(p, field)}
+        if values:
+            found |= Q(**{f"{field}__in": sorted(values)}) & when
+    return found
+
+
+class _Keys(NamedTuple):
+    """A person's blocking keys, as person_candidates_many reads them before whole rows."""
+
+    pk: Any
+    name_key: str
+    sound_key: str
+    pinfl_hash: str
+    fold_given: str
+    fold_family: str
+    birth_date: dt.date | None
 
 
 def _found_any(probes: list[Probe]) -> Q:
     """A condition that every row meeting one of the probes' conditions meets (and some others,
     which _blocked leaves out)."""
-    found = Q(pk__in=[])
-    for field, values in (
-        ("name_key", {p.name_key for p in probes if p.name_key}),
-        ("sound_key", {p.sound_key for p in probes if p.sound_key}),
-        ("pinfl_hash", {p.pinfl_hash for p in probes if p.pinfl_hash}),
-    ):
-        if values:
-            found |= Q(**{f"{field}__in": sorted(values)})
     dated = [p for p in probes if p.birth_date is not None]
+    found = _keys_in([p for p in probes if p.birth_date is None], Q())
+    if dated:
+        first = min(p.birth_date for p in dated)  # type: ignore[type-var]
+        last = max(p.birth_date for p in dated)  # type: ignore[type-var]
+        found |= _keys_in(dated, _near_in_time(first, last))  # type: ignore[arg-type]
+    pinfls = {p.pinfl_hash for p in probes if p.pinfl_hash}
+    if pinfls:
+        found |= Q(pinfl_hash__in=sorted(pinfls))
     if dated:
         slack = dt.timedelta(days=2 * 366)
         around = (

@@ -191,8 +191,10 @@ class Person(Owned):
     fold_given = models.CharField(max_length=100, editable=False, blank=True)
     fold_family = models.CharField(max_length=100, editable=False, blank=True)
     fold_patronymic = models.CharField(max_length=100, editable=False, blank=True)
-    name_key = models.CharField(max_length=201, editable=False, blank=True, db_index=True)
-    sound_key = models.CharField(max_length=201, editable=False, blank=True, db_index=True)
+    # Indexed with the date of birth (Meta.indexes): the check at entry asks for a key and a range of
+    # dates, answered from the index alone.
+    name_key = models.CharField(max_length=201, editable=False, blank=True)
+    sound_key = models.CharField(max_length=201, editable=False, blank=True)
     # Set when a supervisor merged this person into another (oila.dedup): the record is kept as a
     # redirect to the survivor and left out of lists and searches.
     merged_into = models.ForeignKey(
@@ -265,6 +267,8 @@ class Person(Owned):
         indexes = [
             models.Index(fields=["fold_given", "birth_date"], name="person_given_dob_idx"),
             models.Index(fields=["fold_family", "birth_date"], name="person_family_dob_idx"),
+            models.Index(fields=["name_key", "birth_date"], name="person_name_key_dob_idx"),
+            models.Index(fields=["sound_key", "birth_date"], name="person_sound_key_dob_idx"),
             models.Index(
                 fields=["merged_into"],
                 condition=Q(merged_into__isnull=False),

@@ -548,6 +548,7 @@ class Importer:
             }  # fmt: skip
             ready.append(row)
             items.append({"data": data, "head": head, "entry": row.entry})
+            row.data = {}  # as in _batch_people
         self._write_many(
             ready,
             lambda: registry.households_import(
@@ -558,9 +559,12 @@ class Importer:
     def _households(self, ids: list[str]) -> dict[str, Household]:
         if not ids:
             return {}
+        # What the registry's bulk services read of a household: its keys and owner fields.
         qs = (
-            self._by_external_id(Household, ids).filter(owned_scope(self.actor))
-        ).select_related("programme", "team", "caseworker")
+            self._by_external_id(Household, ids)
+            .filter(owned_scope(self.actor))
+            .only("id", "external_id", "programme_id", "team_id", "caseworker_id", "district_id")
+        )
         return {h.external_id: h for h in qs}
 
     def _people(self, ids: list[str]) -> dict[str, Person]:
@@ -618,6 +622,7 @@ class Importer:
                     "entry": row.entry,
                 }
             )
+            row.data = {}  # the item holds what is written; a queued row keeps its number only
         self._write_many(
             ready, lambda: registry.people_import(actor=self.actor, items=items, validated=True)
         )
