@@ -50,6 +50,25 @@ class BulkServiceTests(OilaTestCase):
         self.assertEqual(many[2], [])
 
 
+class FarApartTests(OilaTestCase):
+    """A namesake born years apart is not a possible duplicate (unless the PINFL is the same)."""
+
+    def test_a_namesake_born_decades_apart_is_left_out(self) -> None:
+        born = self.child.birth_date
+        assert born is not None
+        near = {"given_name": "Shahnoza", "family_name": "Karimova", "sex": "female",
+                "birth_date": born.replace(year=born.year + 1)}  # fmt: skip
+        far = dict(near, birth_date=born.replace(year=born.year - 30))
+        for data, found in ((near, True), (far, False)):
+            with self.subTest(found=found):
+                single = person_candidates(user=self.alice, data=data)
+                (many,) = person_candidates_many(user=self.alice, items=[(data, None)])
+                self.assertEqual(self.child.pk in [c.person_id for c in single], found)
+                self.assertEqual(
+                    [(c.person_id, c.score) for c in many], [(c.person_id, c.score) for c in single]
+                )
+
+
 class PersonValidateTests(OilaTestCase):
     """person_validate reports what Person.full_clean reports, without building a Person."""
 
