@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from oila.common.errors import ApplicationError
 
@@ -17,6 +20,45 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class FastSelect(forms.Select):
+    """A select list written in Python: the HTML of Django's Select, without a template include for
+    every option (a filter form's four lists took half of a list page's time; a test compares the
+    two renderings)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">', group_name))
+            for option in options:
+                parts.append(
+                    format_html(
+                        '<option value="{}"{}>{}</option>',
+                        str(option["value"]), _attrs(option["attrs"]), option["label"],
+                    )
+                )  # fmt: skip
+            if group_name:
+                parts.append(mark_safe("</optgroup>"))  # nosec B308 B703 # a constant
+        parts.append(mark_safe("</select>"))  # nosec B308 B703 # a constant
+        return mark_safe("".join(parts))  # nosec B308 B703 # each part escaped above
+
+
+def _attrs(attrs: dict[str, Any]) -> SafeString:
+    # Django's attrs.html, in the same order: True as the bare name, False and None left out.
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False and value is not None
+        ),
+    )
 
 
 def service_errors(
