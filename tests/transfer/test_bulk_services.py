@@ -105,7 +105,9 @@ class PersonValidateTests(OilaTestCase):
 
         for data in self.CASES:
             with self.subTest(data=data):
-                person = Person(**{k: v for k, v in _person_data(data).items() if k in PERSON_FIELDS})
+                person = Person(
+                    **{k: v for k, v in _person_data(data).items() if k in PERSON_FIELDS}
+                )
                 _derive_person(person)
                 expected: dict[str, list[str]] = {}
                 try:
@@ -145,7 +147,9 @@ class PersonValidateTests(OilaTestCase):
         ]  # fmt: skip
         with self.assertRaises(ValidationError) as raised:
             registry.people_import(actor=self.alice, items=items)
-        self.assertEqual(sorted(raised.exception.message_dict), ["1.relationship", "3.relationship"])
+        self.assertEqual(
+            sorted(raised.exception.message_dict), ["1.relationship", "3.relationship"]
+        )
 
 
 class FastWriteTests(OilaTestCase):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 

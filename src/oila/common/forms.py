@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from oila.common.errors import ApplicationError
 
@@ -31,21 +31,22 @@ class FastSelect(forms.Select):
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+        blocks = []
         for group_name, options, _index in widget["optgroups"]:
+            block = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((str(o["value"]), _attrs(o["attrs"]), o["label"]) for o in options),
+            )
             if group_name:
-                parts.append(format_html('<optgroup label="{}">', group_name))
-            for option in options:
-                parts.append(
-                    format_html(
-                        '<option value="{}"{}>{}</option>',
-                        str(option["value"]), _attrs(option["attrs"]), option["label"],
-                    )
-                )  # fmt: skip
-            if group_name:
-                parts.append(mark_safe("</optgroup>"))  # nosec B308 B703 # a constant
-        parts.append(mark_safe("</select>"))  # nosec B308 B703 # a constant
-        return mark_safe("".join(parts))  # nosec B308 B703 # each part escaped above
+                block = format_html('<optgroup label="{}">{}</optgroup>', group_name, block)
+            blocks.append((block,))
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            _attrs(widget["attrs"]),
+            format_html_join("", "{}", blocks),
+        )
 
 
 def _attrs(attrs: dict[str, Any]) -> SafeString:

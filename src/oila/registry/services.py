@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -534,7 +534,7 @@ def person_validate(*, data: dict[str, Any]) -> None:
     errors: dict[str, Any] = {}
     cleaned: dict[str, Any] = {}
     for name in _person_checked(frozenset(given)):
-        field = Person._meta.get_field(name)
+        field = _person_field(name)
         value = given[name] if name in given else field.get_default()
         try:
             cleaned[name] = _person_field_clean(name, value)
@@ -546,7 +546,9 @@ def person_validate(*, data: dict[str, Any]) -> None:
             except ValidationError as exc:
                 errors[name] = exc.messages
     rules = person_rule_errors(
-        *(cleaned.get(k) or "" for k in ("given_name", "family_name", "patronymic")),
+        cleaned.get("given_name") or "",
+        cleaned.get("family_name") or "",
+        cleaned.get("patronymic") or "",
         cleaned.get("birth_date"),
     )
     for name, message in rules.items():
@@ -572,7 +574,14 @@ def _person_checked(given: frozenset[str]) -> tuple[str, ...]:
 @lru_cache(maxsize=50_000)
 def _person_field_clean(name: str, value: Any) -> Any:
     """One field's check of one value (Field.clean: conversion, choices, length, validators)."""
-    return Person._meta.get_field(name).clean(value, None)
+    return _person_field(name).clean(value, None)
+
+
+def _person_field(name: str) -> Field[Any, Any]:
+    field = Person._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"Person.{name} is not a field of its own")
+    return field
 
 
 @transaction.atomic

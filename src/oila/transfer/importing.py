@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -39,7 +39,6 @@ from oila.registry.visibility import owned_scope
 from oila.support import services as support
 from oila.support.models import ServiceDelivery, ServiceType
 from oila.transfer.columns import IMPORT_TYPES, Column, ImportType, choice_map, fold, header_map
-from oila.transfer.files import transfer_dir
 from oila.transfer.problems import Report
 from oila.transfer.reading import FileProblem, column_letter, open_sheet
 
@@ -436,7 +435,9 @@ class Importer:
     def _by_external_id(self, model: type[Any], ids: list[str]) -> QuerySet[Any]:
         """This programme's records with these external ids. The explicit `external_id <> ''` lets
         the databases use the partial unique index on (programme, external_id)."""
-        return model.objects.filter(~Q(external_id=""), programme=self.programme, external_id__in=ids)
+        return model.objects.filter(
+            ~Q(external_id=""), programme=self.programme, external_id__in=ids
+        )
 
     def _existing_ids(self, model: type[Any], ids: list[str]) -> tuple[set[str], set[str]]:
         """External ids of this programme already in use: (all of them, those the user may see)."""
