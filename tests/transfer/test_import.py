@@ -227,3 +227,25 @@ class DateTests(TransferTestCase):
         self.assertEqual(parse_date("05/05/2014"), (dt.date(2014, 5, 5), "slash", False))
         self.assertEqual(parse_date("2014-02-30"), (None, "iso", False))
         self.assertEqual(parse_date("May 2014"), (None, "", False))
+
+
+class QueuedWritesTests(TransferTestCase):
+    """A commit checks the whole file before writing: rows of later batches still see the earlier
+    batches' rows as the dry run did."""
+
+    def test_one_enrolment_from_two_rows_in_different_batches(self) -> None:
+        from unittest import mock
+
+        self.child.external_id = "P-1"
+        self.child.save(update_fields=["external_id"])
+        rows = [
+            ["person_external_id", "group", "enrolled_on"],
+            ["P-1", "sos_child", "2026-01-05"],
+            ["P-1", "sos_child", "2026-02-01"],
+        ]
+        with mock.patch("oila.transfer.importing.BATCH", 1):
+            job = self.check(self.alice, "enrolments", csv_bytes(rows), "e.csv")
+            self.assertEqual((job.report["errors"], job.report["new"]), (0, 1), job.report)
+            job = self.commit(self.alice, job)
+        self.assertEqual(job.status, Job.Status.IMPORTED, job.report)
+        self.assertEqual(self.child.enrolments.filter(group="sos_child").count(), 1)

@@ -147,6 +147,8 @@ class Importer:
         self.seen_people: dict[tuple[str, str], int] = {}
         self.missing: set[str] = set()
         self.letters: dict[str, str] = {}  # column key -> its letter, shared by every row
+        # Enrolments this file adds, across batches (they are written only at the end).
+        self.enrolling: set[tuple[Any, ...]] = set()
         # A commit's writes, queued while the file is checked: (the rows, how to write them).
         self.queue: list[tuple[list[Row], Callable[[], Any]]] = []
         self.services: dict[str, ServiceType] = {}
@@ -635,14 +637,14 @@ class Importer:
         households = self._households(
             [r.data["household_external_id"] for r in rows if "household_external_id" in r.data]
         )
-        active = set(
+        active = self.enrolling | set(
             Enrolment.objects.filter(
                 programme=self.programme,
                 person__in=[p.pk for p in people.values()],
                 status=Enrolment.Status.ACTIVE,
             ).values_list("person_id", "group")
         )
-        of_households = set(
+        of_households = self.enrolling | set(
             Enrolment.objects.filter(
                 programme=self.programme, household__in=[h.pk for h in households.values()]
             ).values_list("household_id", "group", "enrolled_on")
@@ -670,8 +672,10 @@ class Importer:
             self.report.new += 1
             if key_person:
                 active.add(key_person)
+                self.enrolling.add(key_person)
             if key_household:
                 of_households.add(key_household)
+                self.enrolling.add(key_household)
             self._write(
                 row,
                 lambda group=group, enrolled_on=enrolled_on, person=person, household=household: (
