@@ -2,8 +2,8 @@
 
 After loading, every object the process holds so far (Django's settings, apps, models, URL patterns,
 translations) is moved out of the garbage collector's reach with `gc.freeze()`: they live as long as
-the worker, and a full collection that walked them all took 130-160 ms at a time here, every few
-dozen requests: the slowest five in a hundred pages of the web benchmark (docs/adr/0020).
+the worker, and a full collection that walked them all paused it for 90-160 ms, every few dozen
+requests (docs/adr/0020; bench/gc_pauses.py measures it).
 """
 
 import gc
