@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -134,27 +135,6 @@ def record(
     return event
 
 
-@dataclass
-class _EventRow:
-    """An audit event's values as record_many inserts them (the AuditEvent fields' attnames)."""
-
-    seq: int
-    at: Any
-    kind: str
-    actor_id: Any
-    actor_username: str
-    action: str
-    target_type: str
-    target_id: str
-    before: Any
-    after: Any
-    note: str
-    ip: str
-    prev_hash: str
-    hash: str = ""
-    id: None = None
-
-
 @transaction.atomic
 def record_many(
     *,
@@ -180,9 +160,10 @@ def record_many(
     for action, target, after in events:
         seq += 1
         target_type, target_id = _target(target)
-        row = _EventRow(
-            seq=seq, at=at, kind=kind, actor_id=actor_id, actor_username=username, action=action,
-            target_type=target_type, target_id=target_id, before=None,
+        # An AuditEvent's values (insert_values writes them), without building the instance.
+        row = SimpleNamespace(
+            id=None, seq=seq, at=at, kind=kind, actor_id=actor_id, actor_username=username,
+            action=action, target_type=target_type, target_id=target_id, before=None,
             after=json.loads(json.dumps(to_jsonable(after))) if after else None, note="", ip=ip,
             prev_hash=prev,
         )  # fmt: skip

@@ -491,21 +491,17 @@ class _Keys(NamedTuple):
 def _found_any(probes: list[Probe]) -> Q:
     """A condition that every row meeting one of the probes' conditions meets (and some others,
     which _blocked leaves out)."""
-    dated = [p for p in probes if p.birth_date is not None]
     found = _keys_in([p for p in probes if p.birth_date is None], Q())
+    pinfls = {p.pinfl_hash for p in probes if p.pinfl_hash}
+    if pinfls:
+        found |= Q(pinfl_hash__in=sorted(pinfls))
+    dated = [p for p in probes if p.birth_date is not None]
     if dated:
         first = min(p.birth_date for p in dated)  # type: ignore[type-var]
         last = max(p.birth_date for p in dated)  # type: ignore[type-var]
         found |= _keys_in(dated, _near_in_time(first, last))  # type: ignore[arg-type]
-    pinfls = {p.pinfl_hash for p in probes if p.pinfl_hash}
-    if pinfls:
-        found |= Q(pinfl_hash__in=sorted(pinfls))
-    if dated:
-        slack = dt.timedelta(days=2 * 366)
-        around = (
-            min(p.birth_date for p in dated) - slack,  # type: ignore[operator]
-            max(p.birth_date for p in dated) + slack,  # type: ignore[operator]
-        )
+        # A single probe's slack is one or two years (_found); FAR_APART covers both.
+        around = (first - FAR_APART, last + FAR_APART)  # type: ignore[operator]
         givens = sorted({p.given for p in dated if p.given})
         families = sorted({p.family for p in dated if p.family})
         if givens:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from functools import lru_cache
 from typing import Any
 
@@ -534,17 +535,15 @@ def person_validate(*, data: dict[str, Any]) -> None:
     errors: dict[str, Any] = {}
     cleaned: dict[str, Any] = {}
     for name in _person_checked(frozenset(given)):
-        field = _person_field(name)
-        value = given[name] if name in given else field.get_default()
+        value = given[name] if name in given else _person_field(name).get_default()
         try:
-            cleaned[name] = _person_field_clean(name, value)
+            cleaned[name] = (
+                _person_field_clean(name, value)
+                if isinstance(value, Hashable)
+                else _person_field(name).clean(value, None)  # not cached
+            )
         except ValidationError as exc:
             errors[name] = exc.messages
-        except TypeError:  # an unhashable value: checked without the cache
-            try:
-                cleaned[name] = field.clean(value, None)
-            except ValidationError as exc:
-                errors[name] = exc.messages
     rules = person_rule_errors(
         cleaned.get("given_name") or "",
         cleaned.get("family_name") or "",
@@ -561,8 +560,8 @@ def person_validate(*, data: dict[str, Any]) -> None:
 def _person_checked(given: frozenset[str]) -> tuple[str, ...]:
     """The fields full_clean checks for a person made of `given` fields: those given, and the
     required ones left out (optional ones keep their defaults, valid as they are). The derived
-    fields are left out too: they follow from names already checked (tests/registry compare this
-    with full_clean)."""
+    fields are left out too: they follow from names already checked (tests/transfer/
+    test_bulk_services.py compares this with full_clean)."""
     return tuple(
         f.name
         for f in Person._meta.concrete_fields

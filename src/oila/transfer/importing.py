@@ -149,8 +149,8 @@ class Importer:
         self.letters: dict[str, str] = {}  # column key -> its letter, shared by every row
         # Enrolments this file adds, across batches (they are written only at the end).
         self.enrolling: set[tuple[Any, ...]] = set()
-        # A commit's writes, queued while the file is checked: (the rows, how to write them).
-        self.queue: list[tuple[list[Row], Callable[[], Any]]] = []
+        # A commit's writes, queued while the file is checked (_do_write, _do_write_many calls).
+        self.queue: list[Callable[[], Any]] = []
         self.services: dict[str, ServiceType] = {}
         self.agencies: dict[str, Organisation] = {}
 
@@ -174,13 +174,10 @@ class Importer:
     def _flush(self, report: Report) -> None:
         """Write what the check queued, batch by batch, until the services refuse a row."""
         rows = report.rows
-        for done, (batch, write) in enumerate(self.queue, start=1):
+        for done, write in enumerate(self.queue, start=1):
             if report.blocked:
                 break
-            if len(batch) == 1:
-                self._do_write(batch[0], write)
-            else:
-                self._do_write_many(batch, write)
+            write()
             self.progress(rows // 2 + rows * done // (2 * len(self.queue)), rows)
         self.queue = []
 
@@ -411,12 +408,12 @@ class Importer:
     def _write(self, row: Row, write: Callable[[], Any]) -> None:
         """Queue a service call for a row (a commit writes once the whole file is checked)."""
         if self._writing():
-            self.queue.append(([row], write))
+            self.queue.append(lambda: self._do_write(row, write))
 
     def _write_many(self, rows: list[Row], write: Callable[[], Any]) -> None:
         """Queue a bulk service call for rows."""
         if rows and self._writing():
-            self.queue.append((rows, write))
+            self.queue.append(lambda: self._do_write_many(rows, write))
 
     def _do_write(self, row: Row, write: Callable[[], Any]) -> Any:
         """Call a service for a row; what it refuses becomes the row's error (nothing is kept)."""
