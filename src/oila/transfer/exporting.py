@@ -205,6 +205,10 @@ def _band(value: dt.date | None) -> str:
     return age_band(value, today())
 
 
+def _decimal(value: Any) -> str:
+    return "" if value is None else str(Decimal(value))
+
+
 def _month(value: dt.date | None) -> str:
     return value.strftime("%Y-%m") if value else ""
 
@@ -311,7 +315,7 @@ LISTS: dict[str, ExportList] = {
             Col(_("Kind"), "kind"),
             Col(_("Present"), "present"),
             Col(_("Duration (minutes)"), "duration_minutes"),
-            Col(_("Quantity"), "quantity", lambda v: "" if v is None else str(Decimal(v))),
+            Col(_("Quantity"), "quantity", _decimal),
             Col(_("Cost (UZS)"), "cost_uzs"),
             Col(_("Provided by (staff)"), "provider_user__username"),
             Col(_("Provided by (agency)"), "provider_organisation__name"),
@@ -323,7 +327,7 @@ LISTS: dict[str, ExportList] = {
             Col(_("Service"), "service_type__code"),
             Col(_("Kind"), "kind"),
             Col(_("Duration (minutes)"), "duration_minutes"),
-            Col(_("Quantity"), "quantity", lambda v: "" if v is None else str(Decimal(v))),
+            Col(_("Quantity"), "quantity", _decimal),
             Col(_("Cost (UZS)"), "cost_uzs"),
             Col(_("Provided by (agency)"), "provider_organisation__name"),
             Col(_("Case pseudonym"), "case_id", _p("case")),
