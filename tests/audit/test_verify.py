@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 from django.core.management import CommandError, call_command
@@ -72,3 +73,33 @@ class AuditContextTests(OilaTestCase):
         self.client.get(f"/people/{self.child.pk}/", REMOTE_ADDR="10.1.2.3")
         event = AuditEvent.objects.latest("seq")
         self.assertEqual((event.action, event.ip), ("person.view", "10.1.2.3"))
+
+
+class RecordManyTests(OilaTestCase):
+    def test_bulk_events_hash_as_single_ones_do(self) -> None:
+        """record_many writes each event's canonical form itself: the chain's verification, which
+        recomputes every hash from the stored fields, holds for values of every JSON kind."""
+        from oila.audit.models import AuditEvent
+        from oila.audit.services import event_hash, record_many, request_context
+
+        afters = [
+            None,
+            {},
+            {"name": "Шаҳноза Каримова", "quote": 'a "b" \\\\ c\\n', "emoji": "ʻoʼ😀"},
+            {"nested": {"z": 1, "a": [1, 2.5, None, True]}, "n": -3, "big": 10**20},
+            {"tuple": (1, 2), "date": dt.date(2026, 1, 2), "key": 7},
+        ]
+        before = AuditEvent.objects.count()
+        with request_context("10.0.0.7"):
+            written = record_many(
+                actor=self.alice,
+                events=[("test.bulk", self.child if i % 2 else None, a) for i, a in enumerate(afters)],
+            )
+        self.assertEqual(written, len(afters))
+        events = list(AuditEvent.objects.order_by("seq")[before:])
+        self.assertEqual(len(events), len(afters))
+        for event in events:
+            self.assertEqual(event.hash, event_hash(event))
+        self.assertEqual(events[0].ip, "10.0.0.7")
+        self.assertEqual(events[4].after, {"tuple": [1, 2], "date": "2026-01-02", "key": 7})
+        self.assertTrue(verify_chain().ok)

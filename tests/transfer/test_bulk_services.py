@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Model
+
 from oila.audit.services import verify_chain
 from oila.registry import services as registry
 from oila.registry.matching import person_candidates, person_candidates_many
@@ -186,6 +188,38 @@ class FastWriteTests(OilaTestCase):
         )  # fmt: skip
         self.assertEqual(AuditEvent.objects.count(), before + 3)
         self.assertEqual(AuditEvent.objects.get(seq=10_002).after, {"n": 2})
+
+    def test_instance_maker_builds_what_the_constructor_builds(self) -> None:
+        from oila.common.bulk import instance_maker
+        from oila.registry.models import Enrolment, Membership, Person
+
+        cases = [
+            (Person, {"programme": self.programme, "team_id": self.child.team_id,
+                      "given_name": "Ozoda", "family_name": "Karimova", "sex": "female",
+                      "birth_date": dt.date(2012, 4, 5), "wg_seeing": 3}),
+            (Membership, {"household": self.household, "person": self.child,
+                          "relationship": "child", "started_on": dt.date(2026, 1, 2)}),
+            (Enrolment, {"programme_id": self.programme.pk, "person": self.child,
+                         "group": "sos_child", "enrolled_on": dt.date(2026, 1, 2)}),
+        ]  # fmt: skip
+        for model, kwargs in cases:
+            with self.subTest(model=model.__name__):
+                make = instance_maker(model)
+                made, built = make(**kwargs), model(**kwargs)
+                other = make(**kwargs)
+                for field in model._meta.concrete_fields:
+                    a, b = getattr(made, field.attname), getattr(built, field.attname)
+                    if field.primary_key:  # a new key each time, of the same kind
+                        self.assertIs(type(a), type(b))
+                        self.assertNotEqual(a, other.pk)
+                    else:
+                        self.assertEqual(a, b, field.name)
+                        if isinstance(a, dict | list):  # a default of its own, not shared
+                            self.assertIsNot(a, getattr(other, field.attname), field.name)
+                self.assertTrue(made._state.adding)
+                for name, value in kwargs.items():
+                    if isinstance(value, Model):
+                        self.assertIs(getattr(made, name), value)  # cached, as the constructor
 
     def test_update_many_sets_the_fields_given(self) -> None:
         from oila.common.bulk import update_many

@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from oila.audit.models import AuditEvent
 from oila.common.errors import ApplicationError
-from oila.registry.models import Enrolment, Household, Person
+from oila.registry.models import Enrolment, Household, Membership, Person
 from oila.transfer.importing import parse_date
 from oila.transfer.models import Job
 from tests.transfer.base import TransferTestCase
@@ -249,3 +249,131 @@ class QueuedWritesTests(TransferTestCase):
             job = self.commit(self.alice, job)
         self.assertEqual(job.status, Job.Status.IMPORTED, job.report)
         self.assertEqual(self.child.enrolments.filter(group="sos_child").count(), 1)
+
+
+class PlanTests(TransferTestCase):
+    """A commit replays its dry run's plan when nothing was written since (transfer.plans), and
+    then reports and writes what checking the file a second time would."""
+
+    def _file(self) -> bytes:
+        self.household.external_id = "HH-1"
+        self.household.save(update_fields=["external_id"])
+        return xlsx(
+            [
+                PEOPLE,
+                # alice's Shahnoza Karimova again, in Cyrillic: listed as a possible duplicate
+                ["P-3", "HH-1", "child", "Шаҳноза", "Каримова", "female", "2014-05-20", "", ""],
+                ["P-4", "HH-1", "child", "Malika", "Karimova", "female", "05/03/2016", "", "vulnerable_child"],
+                # the same girl twice in the file: the second is listed
+                ["P-5", "HH-1", "child", "Dilnoza", "Karimova", "female", "2018-07-01", "", ""],
+                ["P-6", "HH-1", "child", "Dilnoza", "Karimova", "female", "2018-07-01", "", "sos_child"],
+            ]
+        )  # fmt: skip
+
+    def _import(self, *, touch: bool) -> tuple[dict[str, object], list[tuple[object, ...]]]:
+        from unittest import mock
+
+        from oila.audit import services as audit
+        from oila.transfer.importing import Importer
+
+        job = self.check(self.alice, "people", self._file())
+        self.assertEqual(job.report["errors"], 0, job.report)
+        self.assertEqual([d["row"] for d in job.report["duplicates"]], [2, 5])
+        self.assertEqual(job.params["plan"]["pending"], [2, 5])
+        if touch:  # any write audited after the dry run: the commit checks the file again
+            audit.record(actor=self.bob, action="accounts.profile_update", target=self.bob)
+        seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+        replay = mock.patch.object(Importer, "replay", autospec=True, side_effect=Importer.replay)
+        with replay as replayed:
+            job = self.commit(self.alice, job, confirmed=[2, 5])
+        self.assertEqual(replayed.called, not touch)
+        self.assertEqual(job.status, Job.Status.IMPORTED, job.report)
+        people: dict[object, str] = {
+            str(p.pk): p.external_id for p in Person.objects.filter(external_id__startswith="P-")
+        }
+        people.update(
+            {str(m.pk): f"membership of {m.person.external_id}" for m in Membership.objects.filter(
+                person__external_id__startswith="P-")}
+        )  # fmt: skip
+        people.update(
+            {str(e.pk): f"enrolment of {e.person.external_id}" for e in Enrolment.objects.filter(
+                person__external_id__startswith="P-")}
+        )  # fmt: skip
+        events = [
+            (
+                e.action,
+                e.target_type,
+                people.get(e.target_id, ""),
+                {k: people.get(str(v), v) for k, v in (e.after or {}).items() if k != "candidates"},
+                [c["id"] for c in (e.after or {}).get("candidates", [])],
+            )
+            for e in AuditEvent.objects.filter(seq__gt=seq).order_by("seq")
+            if e.action != "transfer.import"
+        ]
+        self.assertEqual(
+            sorted((p.external_id, p.given_name, p.birth_date) for p in Person.objects.filter(
+                external_id__in=["P-3", "P-4", "P-5", "P-6"])),
+            [
+                ("P-3", "Шаҳноза", dt.date(2014, 5, 20)),
+                ("P-4", "Malika", dt.date(2016, 3, 5)),
+                ("P-5", "Dilnoza", dt.date(2018, 7, 1)),
+                ("P-6", "Dilnoza", dt.date(2018, 7, 1)),
+            ],
+        )  # fmt: skip
+        return job.report, events
+
+    def test_the_replayed_commit_reports_and_writes_what_a_second_check_would(self) -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            replayed = self._import(touch=False)
+            transaction.set_rollback(True)
+        checked = self._import(touch=True)
+        self.assertEqual(replayed[0], checked[0])
+        self.assertEqual(replayed[1], checked[1])
+        report = checked[0]
+        self.assertEqual((report["new"], report["written"], report["duplicates"]), (4, 4, []))
+        self.assertEqual(
+            [p["code"] for p in report["problems"]], ["ambiguous_date", "date_formats"]
+        )
+        # The confirmed rows' choices, with the candidates the check at entry offered.
+        choices = [e for e in checked[1] if e[0] == "dedup.entry_choice"]
+        self.assertEqual([(e[2], e[4]) for e in choices], [("P-3", [str(self.child.pk)]), ("P-6", [])])
+
+    def test_a_person_registered_after_the_dry_run_is_still_found(self) -> None:
+        from oila.registry import services as registry
+
+        self.household.external_id = "HH-1"
+        self.household.save(update_fields=["external_id"])
+        rows = [PEOPLE, ["P-7", "HH-1", "child", "Zarina", "Karimova", "female", "2019-04-02", "", ""]]
+        job = self.check(self.alice, "people", xlsx(rows))
+        self.assertEqual((job.report["errors"], job.report["duplicates"]), (0, []))
+        registry.household_member_add(
+            actor=self.alice,
+            household=self.household,
+            member={"given_name": "Zarina", "family_name": "Karimova", "sex": "female",
+                    "birth_date": dt.date(2019, 4, 2), "relationship": "child"},
+        )  # fmt: skip
+        job = self.commit(self.alice, job)
+        self.assertEqual(job.status, Job.Status.CHECKED)
+        self.assertIn((2, "D", "duplicate_unconfirmed"), self.codes(job))
+        self.assertFalse(Person.objects.filter(external_id="P-7").exists())
+
+    def test_a_plan_that_is_not_the_dry_runs_is_not_read(self) -> None:
+        from unittest import mock
+
+        from oila.transfer.files import plan_path
+        from oila.transfer.importing import Importer
+
+        self.household.external_id = "HH-1"
+        self.household.save(update_fields=["external_id"])
+        rows = [PEOPLE, ["P-8", "HH-1", "child", "Aziz", "Karimov", "male", "2017-02-03", "", ""]]
+        job = self.check(self.alice, "people", xlsx(rows))
+        path = plan_path(job)
+        path.write_bytes(path.read_bytes() + b".")
+        with mock.patch.object(Importer, "replay") as replay:
+            job = self.commit(self.alice, job)
+        replay.assert_not_called()
+        self.assertEqual(job.status, Job.Status.IMPORTED, job.report)
+        self.assertTrue(Person.objects.filter(external_id="P-8").exists())
+        self.assertFalse(path.exists())

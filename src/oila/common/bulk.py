@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, router
-from django.db.models import Field, Model, fields
+from django.db.models import Field, Model, fields, signals
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 # Field classes (exactly these, not subclasses) whose value of these types goes to the database as
@@ -33,6 +34,8 @@ _AS_IS: dict[type[Field[Any, Any]], tuple[type, ...]] = {
     fields.BigIntegerField: (int,),
 }
 
+
+M = TypeVar("M", bound=Model)
 
 _IMMUTABLE = (type(None), str, int, bool, float, Decimal, dt.date, dt.datetime, uuid.UUID)
 
@@ -91,6 +94,36 @@ def _preparer(field: Field[Any, Any], connection: Any) -> Callable[[Model], Any]
     return prepare
 
 
+def instance_maker(model: type[M]) -> Callable[..., M]:
+    """A maker of unsaved instances for a bulk write's many rows: `make(**kwargs)` builds what
+    `model(**kwargs)` builds (fields set by name or attname, defaults for the rest), without
+    Model.__init__'s general path, which costs more than the row's insert. Defaults that are
+    callables are called for each instance; a model with init signal receivers gets its own
+    constructor. tests/transfer/test_bulk_services.py compares the two."""
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model
+    fixed: dict[str, Any] = {}
+    called: list[tuple[str, Callable[[], Any]]] = []
+    for field in model._meta.concrete_fields:
+        if field.has_default() and callable(field.default):
+            called.append((field.attname, field.default))
+        else:
+            fixed[field.attname] = field.get_default()
+
+    def make(**kwargs: Any) -> M:
+        obj = model.__new__(model)
+        obj._state = ModelState()
+        values = obj.__dict__
+        values.update(fixed)
+        for attname, default in called:
+            values[attname] = default()
+        for name, value in kwargs.items():
+            setattr(obj, name, value)  # a relation by name goes through its descriptor
+        return obj
+
+    return make
+
+
 def insert_many(model: type[Model], objs: Sequence[Model], *, batch_size: int = 2000) -> None:
     """INSERT unsaved instances of `model`. Auto-increment keys left empty are filled by the
     database and not read back (use bulk_create when the caller needs them)."""
@@ -121,28 +154,42 @@ def _insert(model: type[Model], objs: Sequence[Any], *, batch_size: int, instanc
             raise ValueError(f"insert_values: {model.__name__} needs bulk_create")
         model.objects.using(db).bulk_create(objs, batch_size=batch_size)
         return
-    quote = connection.ops.quote_name
-    # Table and column names come from the model and are quoted; values go as parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  # nosec B608
-        quote(opts.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
     preparers = [_preparer(f, connection) for f in fields]
-    rows: list[list[Any]] = []
-    with connection.cursor() as cursor:
+
+    def rows() -> Iterator[list[Any]]:
         for obj in objs:
             if instances:
                 obj._prepare_related_fields_for_save(operation_name="bulk_create")
-            rows.append([prepare(obj) for prepare in preparers])
+            yield [prepare(obj) for prepare in preparers]
             if instances:
                 obj._state.adding = False
                 obj._state.db = db
-            if len(rows) >= batch_size:
-                cursor.executemany(sql, rows)
-                rows = []
-        if rows:
-            cursor.executemany(sql, rows)
+
+    insert_prepared(model, [f.column for f in fields], rows(), batch_size=batch_size)
+
+
+def insert_prepared(
+    model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *, batch_size: int = 2000
+) -> None:
+    """INSERT rows of `model` given as lists of database parameters for `columns`, each already what
+    `field.get_db_prep_save` gives (the audit log prepares the values its events share once)."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    # Table and column names come from the model and are quoted; values go as parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  # nosec B608
+        quote(model._meta.db_table),
+        ", ".join(quote(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    batch: list[Sequence[Any]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= batch_size:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 def update_many(

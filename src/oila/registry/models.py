@@ -154,9 +154,10 @@ def person_rule_errors(
             errors[field] = _("Write the name in Latin or Cyrillic letters.")
     if errors or not isinstance(birth_date, dt.date):
         return errors
-    if birth_date > today():
+    now = today()
+    if birth_date > now:
         errors["birth_date"] = _("The date of birth cannot be in the future.")
-    elif birth_date.year < today().year - 120:
+    elif birth_date.year < now.year - 120:
         errors["birth_date"] = _("The date of birth is too far in the past.")
     return errors
 

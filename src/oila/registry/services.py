@@ -17,7 +17,7 @@ from oila.accounts.models import Programme, Role, Team, User
 from oila.accounts.selectors import programmes_of
 from oila.accounts.services import programme_public_changed
 from oila.audit import services as audit
-from oila.common.bulk import insert_many, update_many
+from oila.common.bulk import insert_many, instance_maker, update_many
 from oila.common.crypto import keyed_hash
 from oila.common.dates import today
 from oila.common.errors import ApplicationError
@@ -730,9 +730,12 @@ def people_import(
     started = today()
     membership_clean = _SameValuesClean(Membership, ["household", "person"])
     enrolment_clean = _SameValuesClean(Enrolment, ["programme", "person", "household"])
+    new_person, new_membership, new_enrolment = (
+        instance_maker(Person), instance_maker(Membership), instance_maker(Enrolment)
+    )
     for index, item in enumerate(items):
         household, data = item["household"], _person_data(item["data"])
-        person = Person(
+        person = new_person(
             programme_id=household.programme_id,
             team_id=household.team_id,
             caseworker_id=household.caseworker_id,
@@ -741,7 +744,7 @@ def people_import(
         _derive_person(person)
         if not validated:
             _bulk_clean(person, ["programme", "team", "caseworker", "merged_into"], index, errors)
-        membership = Membership(
+        membership = new_membership(
             household=household,
             person=person,
             relationship=item.get("relationship") or Membership.Relationship.OTHER,
@@ -751,7 +754,7 @@ def people_import(
         people.append((person, data))
         memberships.append(membership)
         if item.get("group"):
-            enrolment = Enrolment(
+            enrolment = new_enrolment(
                 programme_id=household.programme_id,
                 person=person,
                 group=item["group"],

@@ -27,6 +27,11 @@ def job_path(job: Job) -> Path:
     return transfer_dir() / job.file
 
 
+def plan_path(job: Job) -> Path:
+    """Where the dry run of an import keeps its plan (transfer.plans), next to the upload."""
+    return job_path(job).with_name(f"{job.file}plan")
+
+
 def new_file() -> tuple[str, Path]:
     name = uuid.uuid4().hex
     return name, transfer_dir() / name

@@ -84,6 +84,30 @@ def _text(value: Any) -> str:
 
 
 @dataclass
+class Pending:
+    """A row of a dry run listed as a possible duplicate: written only if the user confirms it."""
+
+    index: int  # its item's place in the Write's payload
+    data: dict[str, Any]  # the person, as the check at entry reads them
+    district: Any
+    in_file: bool  # like an earlier row of the file (a warning)
+    candidates: bool  # like people in the registry (a warning)
+
+
+@dataclass
+class Write:
+    """One service call an import makes: "households" or "people" (bulk, `payload` their items),
+    "enrolment" or "delivery" (one row, `payload` the call's arguments). A commit queues them while
+    it checks; a dry run keeps them in its plan (transfer.plans), with the rows it listed as possible
+    duplicates in `pending`."""
+
+    kind: str
+    rows: list[int]
+    payload: Any
+    pending: list[Pending] = field(default_factory=list)
+
+
+@dataclass
 class Row:
     number: int
     data: dict[str, Any] = field(default_factory=dict)
@@ -132,8 +156,11 @@ class Importer:
         commit: bool = False,
         confirmed: Iterable[int] = (),
         progress: Callable[[int, int], None] | None = None,
+        plan: Callable[[Write], None] | None = None,
     ) -> None:
         self.actor = actor
+        # A dry run's plan: every Write a commit of the file would make (transfer.plans).
+        self.plan = plan
         self.type: ImportType = IMPORT_TYPES[type_key]
         self.commit = commit
         self.confirmed = set(confirmed)
@@ -149,8 +176,8 @@ class Importer:
         self.letters: dict[str, str] = {}  # column key -> its letter, shared by every row
         # Enrolments this file adds, across batches (they are written only at the end).
         self.enrolling: set[tuple[Any, ...]] = set()
-        # A commit's writes, queued while the file is checked (_do_write, _do_write_many calls).
-        self.queue: list[Callable[[], Any]] = []
+        # A commit's writes, queued while the file is checked.
+        self.queue: list[Write] = []
         self.services: dict[str, ServiceType] = {}
         self.agencies: dict[str, Organisation] = {}
 
@@ -167,6 +194,33 @@ class Importer:
         self.progress(report.rows, report.rows)
         return report
 
+    def replay(self, writes: Iterable[Write], checked: dict[str, Any]) -> Report:
+        """A commit made from its dry run's plan (transfer.plans): the dry run's report (`checked`),
+        then the plan's writes, each row listed as a possible duplicate written as confirmed (the
+        caller made sure every one is). The registry is as the dry run saw it: checking the file a
+        second time would find what the dry run found."""
+        report = self.report = Report.restore(checked, self.report.limit)
+        for write in writes:
+            if report.blocked:
+                break
+            if write.pending:
+                self._confirm(write)
+            self.apply(write)
+            self.progress(min(report.written, report.rows), report.rows)
+        self.progress(report.rows, report.rows)
+        return report
+
+    def _confirm(self, write: Write) -> None:
+        """The user's choice for the listed rows of a planned write, as a commit records it: a new
+        person, with the candidates the check at entry offered (found again, as they were)."""
+        found = person_candidates_many(
+            user=self.actor, items=[(p.data, p.district) for p in write.pending]
+        )
+        for pending, candidates in zip(write.pending, found, strict=True):
+            write.payload[pending.index]["entry"] = EntryDecision("new", tuple(candidates))
+            self.report.confirmed(write.rows[pending.index], pending.in_file + pending.candidates)
+        write.pending = []
+
     def _progress(self, done: int, total: int) -> None:
         # A commit spends about as long writing as checking: checking fills the first half.
         self.progress(done // 2 if self.commit else done, total)
@@ -177,9 +231,37 @@ class Importer:
         for done, write in enumerate(self.queue, start=1):
             if report.blocked:
                 break
-            write()
+            self.apply(write)
             self.progress(rows // 2 + rows * done // (2 * len(self.queue)), rows)
         self.queue = []
+
+    def apply(self, write: Write) -> None:
+        """Make one queued or planned service call; what it refuses becomes its rows' errors."""
+        rows = [Row(number, letters=self.letters) for number in write.rows]
+        if write.kind == "people":
+            items = write.payload
+            self._do_write_many(
+                rows, lambda: registry.people_import(actor=self.actor, items=items, validated=True)
+            )
+        elif write.kind == "households":
+            items = write.payload
+            self._do_write_many(
+                rows,
+                lambda: registry.households_import(
+                    actor=self.actor, items=items, programme=self.programme, validated=True
+                ),
+            )
+        elif write.kind == "enrolment":
+            kwargs = write.payload
+            self._do_write(
+                rows[0],
+                lambda: registry.enrolment_create(
+                    actor=self.actor, programme=self.programme, **kwargs
+                ),
+            )
+        else:
+            kwargs = write.payload
+            self._do_write(rows[0], lambda: support.delivery_record(actor=self.actor, **kwargs))
 
     def _pass(self, path: Path, total: int) -> Report:
         report = self.report
@@ -402,18 +484,15 @@ class Importer:
         handler = getattr(self, f"_batch_{self.type.key}")
         handler([r for r in rows if r.ok])
 
-    def _writing(self) -> bool:
-        return self.commit and not self.report.blocked
-
-    def _write(self, row: Row, write: Callable[[], Any]) -> None:
-        """Queue a service call for a row (a commit writes once the whole file is checked)."""
-        if self._writing():
-            self.queue.append(lambda: self._do_write(row, write))
-
-    def _write_many(self, rows: list[Row], write: Callable[[], Any]) -> None:
-        """Queue a bulk service call for rows."""
-        if rows and self._writing():
-            self.queue.append(lambda: self._do_write_many(rows, write))
+    def _write(self, write: Write) -> None:
+        """Queue a service call (a commit writes once the whole file is checked), or keep it in the
+        dry run's plan (until a row has an error: a file with errors is not committed)."""
+        if not write.rows or self.report.blocked:
+            return
+        if self.commit:
+            self.queue.append(write)
+        elif self.plan is not None:
+            self.plan(write)
 
     def _do_write(self, row: Row, write: Callable[[], Any]) -> Any:
         """Call a service for a row; what it refuses becomes the row's error (nothing is kept)."""
@@ -466,8 +545,9 @@ class Importer:
 
     def _new_person(
         self, row: Row, data: dict[str, Any], candidates: list[Candidate], key: str = ""
-    ) -> bool:
-        """Whether a person may be created: no likely duplicate, or the user confirmed the row."""
+    ) -> bool | None:
+        """Whether a person may be created: True with no likely duplicate, or when the user confirmed
+        the row; else False, or None in a dry run (the row is listed for the user to confirm)."""
         names = name_keys(data["given_name"], data["family_name"], data.get("patronymic") or "")
         same = (names.name_key, str(data.get("birth_date") or ""))
         first = self.seen_people.setdefault(same, row.number)
@@ -489,7 +569,29 @@ class Importer:
             )
         if self.commit:
             self._error(row, f"{key}given_name", "duplicate_unconfirmed")
-        return False
+            return False
+        return None
+
+    def _keep(
+        self, write: Write, row: Row, item: dict[str, Any], new: bool | None, probe: Any
+    ) -> None:
+        """A checked person's item into the Write: a new person (counted); in a dry run with a
+        plan, one listed as a possible duplicate too, as pending (written if confirmed)."""
+        if new is None and self.plan is not None:
+            listing = self.report.duplicates[-1]
+            write.pending.append(
+                Pending(
+                    len(write.payload), probe[1], probe[2], "same_as_row" in listing,
+                    bool(listing["candidates"]),
+                )
+            )  # fmt: skip
+        elif not new:
+            return
+        else:
+            self.report.new += 1
+        write.rows.append(row.number)
+        write.payload.append(item)
+        row.data = {}  # the item holds what is written; a kept row keeps its number only
 
     def _do_write_many(self, rows: list[Row], write: Callable[[], Any]) -> Any:
         """Call a bulk service for rows; what it refuses becomes those rows' errors."""
@@ -530,14 +632,10 @@ class Importer:
                 head["external_id"] = head_ext
             if self._valid_person(row, head, "head_"):
                 pending.append((row, head, row.data["district"]))
-        ready: list[Row] = []
-        items: list[dict[str, Any]] = []
-        for (row, head, _district), candidates in zip(
-            pending, self._candidates(pending), strict=True
-        ):
-            if not self._new_person(row, head, candidates, "head_"):
-                continue
-            self.report.new += 1
+        write = Write("households", [], [])
+        for probe, candidates in zip(pending, self._candidates(pending), strict=True):
+            row, head, _district = probe
+            new = self._new_person(row, head, candidates, "head_")
             data = {
                 k: row.data[k]
                 for k in (
@@ -546,15 +644,8 @@ class Importer:
                 )
                 if k in row.data
             }  # fmt: skip
-            ready.append(row)
-            items.append({"data": data, "head": head, "entry": row.entry})
-            row.data = {}  # as in _batch_people
-        self._write_many(
-            ready,
-            lambda: registry.households_import(
-                actor=self.actor, items=items, programme=self.programme, validated=True
-            ),
-        )
+            self._keep(write, row, {"data": data, "head": head, "entry": row.entry}, new, probe)
+        self._write(write)
 
     def _households(self, ids: list[str]) -> dict[str, Household]:
         if not ids:
@@ -604,28 +695,21 @@ class Importer:
             if self._valid_person(row, person):
                 pending.append((row, person, household.district_id))
                 homes.append(household)
-        ready: list[Row] = []
-        items: list[dict[str, Any]] = []
-        for (row, person, _district), household, candidates in zip(
+        write = Write("people", [], [])
+        for probe, household, candidates in zip(
             pending, homes, self._candidates(pending), strict=True
         ):
-            if not self._new_person(row, person, candidates):
-                continue
-            self.report.new += 1
-            ready.append(row)
-            items.append(
-                {
-                    "household": household,
-                    "data": person,
-                    "relationship": row.data["relationship"],
-                    "group": row.data.get("group", ""),
-                    "entry": row.entry,
-                }
-            )
-            row.data = {}  # the item holds what is written; a queued row keeps its number only
-        self._write_many(
-            ready, lambda: registry.people_import(actor=self.actor, items=items, validated=True)
-        )
+            row, person, _district = probe
+            new = self._new_person(row, person, candidates)
+            item = {
+                "household": household,
+                "data": person,
+                "relationship": row.data["relationship"],
+                "group": row.data.get("group", ""),
+                "entry": row.entry,
+            }
+            self._keep(write, row, item, new, probe)
+        self._write(write)
 
     def _batch_enrolments(self, rows: list[Row]) -> None:
         people = self._people(
@@ -674,17 +758,16 @@ class Importer:
                 of_households.add(key_household)
                 self.enrolling.add(key_household)
             self._write(
-                row,
-                lambda group=group, enrolled_on=enrolled_on, person=person, household=household: (
-                    registry.enrolment_create(
-                        actor=self.actor,
-                        programme=self.programme,
-                        group=group,
-                        enrolled_on=enrolled_on,
-                        person=person,
-                        household=household,
-                    )
-                ),
+                Write(
+                    "enrolment",
+                    [row.number],
+                    {
+                        "group": group,
+                        "enrolled_on": enrolled_on,
+                        "person": person,
+                        "household": household,
+                    },
+                )
             )
 
     def _batch_services(self, rows: list[Row]) -> None:
@@ -738,9 +821,7 @@ class Importer:
             if kwargs["duration_minutes"] is None and kwargs["quantity"] is None:
                 self._error(row, "duration_minutes", "required")
                 continue
-            self._write(
-                row, lambda kwargs=kwargs: support.delivery_record(actor=self.actor, **kwargs)
-            )
+            self._write(Write("delivery", [row.number], kwargs))
 
 
 def _not_enrolled() -> str:

@@ -81,6 +81,10 @@ DATE_FORMATS: dict[str, Any] = {
 }
 
 
+# The warnings of a row listed as a possible duplicate, which its confirmation answers.
+LIKENESS_CODES = ("possible_duplicate", "same_person_in_file")
+
+
 @dataclass
 class Problem:
     row: int  # 0: the file as a whole; 1: the header row
@@ -149,6 +153,31 @@ class Report:
             self.warnings += 1
         if len(self.problems) < self.limit:
             self.problems.append(Problem(row, column, field, code, level, params))
+
+    @classmethod
+    def restore(cls, data: dict[str, Any], limit: int) -> Report:
+        """A report as as_json kept it (a dry run's, which a commit from its plan goes on from)."""
+        report = cls(str(data.get("type", "")), limit)
+        for name in ("format", "encoding"):
+            setattr(report, name, str(data.get(name, "")))
+        for name in ("rows", "new", "existing", "written", "errors", "warnings"):
+            setattr(report, name, int(data.get(name, 0)))
+        report.problems = [
+            Problem(p["row"], p["column"], p["field"], p["code"], p["level"], dict(p["params"]))
+            for p in data.get("problems", [])
+        ]
+        report.duplicates = list(data.get("duplicates", []))
+        return report
+
+    def confirmed(self, row: int, warnings: int) -> None:
+        """A row listed as a possible duplicate that the user confirmed as a new person: what a
+        commit reports for it (no longer listed, its warnings about likeness gone, new)."""
+        self.new += 1
+        self.warnings -= warnings
+        self.problems = [
+            p for p in self.problems if not (p.row == row and p.code in LIKENESS_CODES)
+        ]
+        self.duplicates = [d for d in self.duplicates if d.get("row") != row]
 
     def date_seen(self, fmt: str, row: int) -> None:
         rows = self.date_formats.setdefault(fmt, [])

@@ -20,15 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oila.accounts.models import User
+from oila.audit import selectors as audit_log
 from oila.audit import services as audit
 from oila.audit.models import AuditEvent
 from oila.common.errors import ApplicationError
 from oila.registry.visibility import can_register
 from oila.transfer import exporting
 from oila.transfer.columns import IMPORT_TYPES
-from oila.transfer.files import job_path, new_file, progress_clear, progress_write
-from oila.transfer.importing import Importer
+from oila.transfer.files import job_path, new_file, plan_path, progress_clear, progress_write
+from oila.transfer.importing import Importer, Write
 from oila.transfer.models import Job
+from oila.transfer.plans import MAX_PENDING, PlanInvalid, PlanWriter, plan_read, plan_version
 from oila.transfer.reading import xlsx_rows
 
 
@@ -144,16 +146,34 @@ def import_check_run(*, job: Job, progress: Callable[[int, int], None] | None = 
         return job
     job.status, job.total, job.done = Job.Status.CHECKING, _estimate_rows(job), 0
     job.save(update_fields=["status", "total", "done", "updated_at"])
+    # The registry as the check sees it: no write audited after this one (transfer.plans).
+    mark = audit_log.last_seq()
+    plan = PlanWriter(plan_path(job)) if job.subject in PLANNED else None
     importer = Importer(
         actor=job.created_by,
         type_key=job.subject,
         progress=_reporter(job, progress),
+        plan=plan,
     )
     try:
         report = importer.run(job_path(job), total=job.total)
     except FileNotFoundError:
         report = importer.report
         report.add(0, "", "", "empty")
+    finally:
+        if plan is not None:
+            plan.handle.close()
+    job.params = {k: v for k, v in job.params.items() if k != "plan"}
+    if plan is not None:
+        if report.blocked or not report.rows or len(plan.pending) > MAX_PENDING:
+            plan.discard()
+        else:
+            job.params["plan"] = {
+                "signature": plan.close(),
+                "mark": mark,
+                "version": plan_version(),
+                "pending": plan.pending,
+            }
     job.report = report.as_json()
     job.status = Job.Status.CHECKED
     job.total = job.done = report.rows
@@ -162,6 +182,7 @@ def import_check_run(*, job: Job, progress: Callable[[int, int], None] | None = 
     job.save(
         update_fields=[
             "report",
+            "params",
             "status",
             "total",
             "done",
@@ -222,7 +243,11 @@ def import_commit_run(*, job: Job, progress: Callable[[int, int], None] | None =
         progress=_reporter(job, progress),
     )
     with transaction.atomic():
-        report = importer.run(job_path(job), total=job.total)
+        planned = _plan(job)
+        if planned is not None:
+            report = importer.replay(planned, job.report)
+        else:
+            report = importer.run(job_path(job), total=job.total)
         if report.blocked:
             transaction.set_rollback(True)
     with transaction.atomic():
@@ -246,8 +271,30 @@ def import_commit_run(*, job: Job, progress: Callable[[int, int], None] | None =
         )
     if not report.blocked:
         job_path(job).unlink(missing_ok=True)  # the register is in the database now
+    plan_path(job).unlink(missing_ok=True)  # used once: a second commit checks the file again
     progress_clear(job.pk)
     return job
+
+
+# The import types whose dry run keeps a plan: those written in bulk, whose writes hold only what
+# the file holds (an enrolment's or a service's would hold the person read from the registry).
+PLANNED = ("households", "people")
+
+
+def _plan(job: Job) -> Iterable[Write] | None:
+    """The dry run's plan, when the commit may replay it instead of checking the file again
+    (transfer.plans): the same code, every listed row confirmed, no write since the dry run."""
+    plan = job.params.get("plan")
+    if not plan or plan.get("version") != plan_version():
+        return None
+    if not set(plan.get("pending", [])) <= set(job.params.get("confirmed_rows", [])):
+        return None
+    if audit_log.written_since(int(plan["mark"])):
+        return None
+    try:
+        return plan_read(plan_path(job), str(plan.get("signature", "")))
+    except (PlanInvalid, FileNotFoundError):
+        return None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -344,6 +391,7 @@ def jobs_expire(*, now: dt.datetime | None = None) -> int:
         if job.file:
             with contextlib.suppress(FileNotFoundError):
                 job_path(job).unlink(missing_ok=True)
+                plan_path(job).unlink(missing_ok=True)
         # The report of an import may name possible duplicates: it goes with the file.
         job.status, job.report = Job.Status.EXPIRED, {}
         job.save(update_fields=["status", "report", "updated_at"])
