@@ -193,10 +193,11 @@ def insert_prepared(
 
 
 def update_many(
-    model: type[Model], objs: Sequence[Model], fields: Sequence[str], *, batch_size: int = 2000
+    model: type[Model], objs: Sequence[Any], fields: Sequence[str], *, batch_size: int = 2000
 ) -> None:
     """UPDATE `fields` of saved instances to their current values: what
-    `Model.objects.bulk_update(objs, fields)` writes, as one statement sent with `executemany`."""
+    `Model.objects.bulk_update(objs, fields)` writes, as one statement sent with `executemany`.
+    Any object with the fields' attributes and a `pk` serves (a row read as values)."""
     if not objs:
         return
     db = router.db_for_write(model)

@@ -28,8 +28,13 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return out
 
 
+_SCALARS = frozenset({type(None), bool, int, float, str})
+
+
 def to_jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    if type(value) in _SCALARS:  # the common case, without isinstance's walk of the union
+        return value
+    if isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -805,8 +806,9 @@ def _households_refresh_search(household_ids: set[Any]) -> None:
     ids = list(household_ids)
     for start in range(0, len(ids), _BULK):
         chunk = ids[start : start + _BULK]
-        households = {h.pk: h for h in Household.objects.filter(pk__in=chunk)}
-        names: dict[Any, list[str]] = {pk: [h.name] for pk, h in households.items()}
+        names: dict[Any, list[str]] = {
+            pk: [name] for pk, name in Household.objects.filter(pk__in=chunk).values_list("pk", "name")
+        }
         current = (
             Membership.objects.filter(household__in=chunk, ended_on__isnull=True)
             .order_by("started_on", "person__given_name", "id")
@@ -815,10 +817,17 @@ def _households_refresh_search(household_ids: set[Any]) -> None:
         for household_id, text in current:
             names[household_id].append(text)
         now = timezone.now()
-        for pk, household in households.items():
-            household.search_text = " | ".join(search_key(n) for n in names[pk] if n)
-            household.updated_at = now
-        update_many(Household, list(households.values()), ["search_text", "updated_at"])
+        # The two fields' new values (update_many reads them by name, and the key).
+        update_many(
+            Household,
+            [
+                SimpleNamespace(
+                    pk=pk, search_text=" | ".join(search_key(n) for n in texts if n), updated_at=now
+                )
+                for pk, texts in names.items()
+            ],
+            ["search_text", "updated_at"],
+        )
 
 
 @transaction.atomic
