@@ -93,7 +93,9 @@ class RecordManyTests(OilaTestCase):
         with request_context("10.0.0.7"):
             written = record_many(
                 actor=self.alice,
-                events=[("test.bulk", self.child if i % 2 else None, a) for i, a in enumerate(afters)],
+                events=[
+                    ("test.bulk", self.child if i % 2 else None, a) for i, a in enumerate(afters)
+                ],
             )
         self.assertEqual(written, len(afters))
         events = list(AuditEvent.objects.order_by("seq")[before:])

@@ -263,7 +263,8 @@ class PlanTests(TransferTestCase):
                 PEOPLE,
                 # alice's Shahnoza Karimova again, in Cyrillic: listed as a possible duplicate
                 ["P-3", "HH-1", "child", "Шаҳноза", "Каримова", "female", "2014-05-20", "", ""],
-                ["P-4", "HH-1", "child", "Malika", "Karimova", "female", "05/03/2016", "", "vulnerable_child"],
+                ["P-4", "HH-1", "child", "Malika", "Karimova", "female", "05/03/2016", "",
+                 "vulnerable_child"],
                 # the same girl twice in the file: the second is listed
                 ["P-5", "HH-1", "child", "Dilnoza", "Karimova", "female", "2018-07-01", "", ""],
                 ["P-6", "HH-1", "child", "Dilnoza", "Karimova", "female", "2018-07-01", "", "sos_child"],
@@ -338,14 +339,19 @@ class PlanTests(TransferTestCase):
         )
         # The confirmed rows' choices, with the candidates the check at entry offered.
         choices = [e for e in checked[1] if e[0] == "dedup.entry_choice"]
-        self.assertEqual([(e[2], e[4]) for e in choices], [("P-3", [str(self.child.pk)]), ("P-6", [])])
+        self.assertEqual(
+            [(e[2], e[4]) for e in choices], [("P-3", [str(self.child.pk)]), ("P-6", [])]
+        )
 
     def test_a_person_registered_after_the_dry_run_is_still_found(self) -> None:
         from oila.registry import services as registry
 
         self.household.external_id = "HH-1"
         self.household.save(update_fields=["external_id"])
-        rows = [PEOPLE, ["P-7", "HH-1", "child", "Zarina", "Karimova", "female", "2019-04-02", "", ""]]
+        rows = [
+            PEOPLE,
+            ["P-7", "HH-1", "child", "Zarina", "Karimova", "female", "2019-04-02", "", ""],
+        ]
         job = self.check(self.alice, "people", xlsx(rows))
         self.assertEqual((job.report["errors"], job.report["duplicates"]), (0, []))
         registry.household_member_add(

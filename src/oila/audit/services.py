@@ -174,7 +174,7 @@ def record_many(
         f',"at":{_canonical(at.isoformat())},"before":null,"ip":{_canonical(ip)}'
         f',"kind":{_canonical(kind)},"note":"","prev_hash":'
     )
-    field = AuditEvent._meta.get_field
+    field = {f.name: f for f in AuditEvent._meta.concrete_fields}.__getitem__
     columns = ["seq", "at", "kind", "actor_id", "actor_username", "action", "target_type",
                "target_id", "before", "after", "note", "ip", "prev_hash", "hash"]  # fmt: skip
     prep = {

@@ -169,7 +169,11 @@ def _insert(model: type[Model], objs: Sequence[Any], *, batch_size: int, instanc
 
 
 def insert_prepared(
-    model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *, batch_size: int = 2000
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    batch_size: int = 2000,
 ) -> None:
     """INSERT rows of `model` given as lists of database parameters for `columns`, each already what
     `field.get_db_prep_save` gives (the audit log prepares the values its events share once)."""

@@ -732,7 +732,9 @@ def people_import(
     membership_clean = _SameValuesClean(Membership, ["household", "person"])
     enrolment_clean = _SameValuesClean(Enrolment, ["programme", "person", "household"])
     new_person, new_membership, new_enrolment = (
-        instance_maker(Person), instance_maker(Membership), instance_maker(Enrolment)
+        instance_maker(Person),
+        instance_maker(Membership),
+        instance_maker(Enrolment),
     )
     for index, item in enumerate(items):
         household, data = item["household"], _person_data(item["data"])
@@ -807,7 +809,8 @@ def _households_refresh_search(household_ids: set[Any]) -> None:
     for start in range(0, len(ids), _BULK):
         chunk = ids[start : start + _BULK]
         names: dict[Any, list[str]] = {
-            pk: [name] for pk, name in Household.objects.filter(pk__in=chunk).values_list("pk", "name")
+            pk: [name]
+            for pk, name in Household.objects.filter(pk__in=chunk).values_list("pk", "name")
         }
         current = (
             Membership.objects.filter(household__in=chunk, ended_on__isnull=True)
