@@ -512,9 +512,10 @@ class Importer:
 
     def _by_external_id(self, model: type[Any], ids: list[str]) -> QuerySet[Any]:
         """This programme's records with these external ids. The explicit `external_id <> ''` lets
-        the databases use the partial unique index on (programme, external_id)."""
+        the databases use the partial unique index on (programme, external_id). (A set, not a list:
+        Django resolves each item of a list as a possible expression, a set it takes as values.)"""
         return model.objects.filter(
-            ~Q(external_id=""), programme=self.programme, external_id__in=ids
+            ~Q(external_id=""), programme=self.programme, external_id__in=frozenset(ids)
         )
 
     def _existing_ids(self, model: type[Any], ids: list[str]) -> tuple[set[str], set[str]]:
