@@ -468,9 +468,9 @@ def due_overview(*, user: Any, today: dt.date, shown: int = DUE_SHOWN) -> DueOve
     if placements:
         details = {
             row["pk"]: row
-            for row in Case.objects.filter(
-                pk__in={_id(p["case_id"]) for p in placements}
-            ).values("pk", *(c for c in PLACEMENT_CASE.values() if c != "pk"))
+            for row in Case.objects.filter(pk__in={_id(p["case_id"]) for p in placements}).values(
+                "pk", *(c for c in PLACEMENT_CASE.values() if c != "pk")
+            )
         }
         for placement in placements:
             case = details[_id(placement["case_id"])]
