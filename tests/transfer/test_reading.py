@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import pickle
 import zipfile
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -11,7 +12,7 @@ from tempfile import TemporaryDirectory
 from django.test import SimpleTestCase
 from openpyxl import Workbook, load_workbook
 
-from oila.transfer.reading import _Book, _values, open_sheet, xlsx_rows
+from oila.transfer.reading import FileProblem, _Book, _values, open_sheet, xlsx_rows
 
 
 def _openpyxl_rows(path: Path) -> tuple[list[tuple[object, ...]], int | None]:
@@ -115,3 +116,69 @@ class FastReaderTests(SimpleTestCase):
             self.assertEqual(list(opened.rows), [(2, ["P-1", "Dilnoza"]), (3, ["P-2", None])])
         finally:
             opened.close()
+
+
+class RowsElsewhereTests(SimpleTestCase):
+    """A large workbook's rows are read by a child process: the same rows, the same problems."""
+
+    def setUp(self) -> None:
+        self.tmp = TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+
+    def tearDown(self) -> None:
+        self.tmp.cleanup()
+
+    def _rows(self, path: Path, elsewhere: bool, **options: object) -> list[object]:
+        from unittest import mock
+
+        threshold = 0 if elsewhere else 10**12
+        with mock.patch("oila.transfer.reading.ELSEWHERE_BYTES", threshold):
+            sheet = open_sheet(path, **options)  # type: ignore[arg-type]
+            try:
+                return [sheet.headers, *sheet.rows]
+            finally:
+                sheet.close()
+
+    def test_the_child_reads_what_this_process_reads(self) -> None:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("data")
+        sheet.append(["external_id", "given_name", "birth_date", "n"])
+        for n in range(2500):  # more than one batch
+            sheet.append([f"P-{n}", f"  Ism {n} ", dt.datetime(2010, 1, 1) + dt.timedelta(days=n),
+                          n if n % 3 else None])  # fmt: skip
+        path = self.dir / "big.xlsx"
+        book.save(path)
+        here = self._rows(path, elsewhere=False)
+        self.assertEqual(self._rows(path, elsewhere=True), here)
+        self.assertEqual(here[1], (2, ["P-0", "Ism 0", dt.datetime(2010, 1, 1)]))
+        with self.assertRaises(FileProblem) as raised:
+            self._rows(path, elsewhere=True, max_rows=1000)
+        self.assertEqual(raised.exception.code, "too_many_rows")
+
+    def test_without_the_child_this_process_reads_on(self) -> None:
+        from unittest import mock
+
+        book = Workbook()
+        book.active.append(["external_id"])
+        for n in range(1500):
+            book.active.append([f"P-{n}"])
+        path = self.dir / "small.xlsx"
+        book.save(path)
+        here = self._rows(path, elsewhere=False)
+        # A child that cannot run this module (an interpreter without oila, say) sends nothing.
+        with mock.patch("oila.transfer.reading.sys.executable", "/bin/false"):
+            self.assertEqual(self._rows(path, elsewhere=True), here)
+        # One that stops after its first batch: the rest is read here.
+        real = pickle.load
+
+        def one_batch(stream: object) -> object:
+            got = real(stream)  # type: ignore[arg-type]
+            one_batch.calls += 1  # type: ignore[attr-defined]
+            if one_batch.calls > 1:  # type: ignore[attr-defined]
+                raise EOFError
+            return got
+
+        one_batch.calls = 0  # type: ignore[attr-defined]
+        with mock.patch("oila.transfer.reading.pickle.load", one_batch):
+            self.assertEqual(self._rows(path, elsewhere=True), here)
+        self.assertEqual(one_batch.calls, 2)  # type: ignore[attr-defined]

@@ -387,7 +387,7 @@ def _placements_due(
             children, ended_on__isnull=True, type__in=FORMAL_CARE, next_review_on__lte=end
         )
         .annotate(**{name: either(PLACEMENT_CASE[name]) for name in {"case_id", *annotations}})
-        .filter(case_id__isnull=False)
+        .filter(Q(case_id__isnull=False))  # (a Q: the annotation's name is not known statically)
         .select_related("person")
         .order_by("next_review_on")
     )
