@@ -155,11 +155,14 @@ def _insert(model: type[Model], objs: Sequence[Any], *, batch_size: int, instanc
         model.objects.using(db).bulk_create(objs, batch_size=batch_size)
         return
     preparers = [_preparer(f, connection) for f in fields]
+    # Django's check of each assigned related object (saved? its key copied?), asked for the
+    # relations only: it otherwise walks every field of every row.
+    relations = [f for f in fields if f.is_relation]
 
     def rows() -> Iterator[list[Any]]:
         for obj in objs:
             if instances:
-                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+                obj._prepare_related_fields_for_save(operation_name="bulk_create", fields=relations)
             yield [prepare(obj) for prepare in preparers]
             if instances:
                 obj._state.adding = False

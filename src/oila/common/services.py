@@ -32,8 +32,14 @@ _SCALARS = frozenset({type(None), bool, int, float, str})
 
 
 def to_jsonable(value: Any) -> Any:
-    if type(value) in _SCALARS:  # the common case, without isinstance's walk of the union
+    kind = type(value)
+    if kind in _SCALARS:  # the common cases first, without isinstance's walk of the union
         return value
+    if kind is dict:
+        return {
+            k if type(k) is str else str(k): v if type(v) in _SCALARS else to_jsonable(v)
+            for k, v in value.items()
+        }
     if isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, list | tuple):
