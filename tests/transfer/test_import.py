@@ -383,3 +383,19 @@ class PlanTests(TransferTestCase):
         self.assertEqual(job.status, Job.Status.IMPORTED, job.report)
         self.assertTrue(Person.objects.filter(external_id="P-8").exists())
         self.assertFalse(path.exists())
+
+    def test_a_row_the_services_refuse_on_replay_is_named_by_its_cell(self) -> None:
+        from unittest import mock
+
+        from django.core.exceptions import ValidationError
+
+        self.household.external_id = "HH-1"
+        self.household.save(update_fields=["external_id"])
+        rows = [PEOPLE, ["P-9", "HH-1", "child", "Aziz", "Karimov", "male", "2017-02-03", "", ""]]
+        job = self.check(self.alice, "people", xlsx(rows))
+        refused = ValidationError({"0.relationship": ["Not allowed here."]})
+        with mock.patch("oila.registry.services.people_import", side_effect=refused):
+            job = self.commit(self.alice, job)
+        self.assertEqual(job.status, Job.Status.CHECKED)
+        self.assertIn((2, "C", "rejected"), self.codes(job))
+        self.assertFalse(Person.objects.filter(external_id="P-9").exists())

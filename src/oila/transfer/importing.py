@@ -197,8 +197,8 @@ class Importer:
     def replay(self, writes: Iterable[Write], checked: dict[str, Any]) -> Report:
         """A commit made from its dry run's plan (transfer.plans): the dry run's report (`checked`),
         then the plan's writes, each row listed as a possible duplicate written as confirmed (the
-        caller made sure every one is). The registry is as the dry run saw it: checking the file a
-        second time would find what the dry run found."""
+        caller made sure every one is, and gives the columns' letters in `letters`). The registry
+        is as the dry run saw it: checking the file a second time would find what it found."""
         report = self.report = Report.restore(checked, self.report.limit)
         for write in writes:
             if report.blocked:

@@ -173,6 +173,7 @@ def import_check_run(*, job: Job, progress: Callable[[int, int], None] | None = 
                 "mark": mark,
                 "version": plan_version(),
                 "pending": plan.pending,
+                "letters": importer.letters,  # for the problems a replayed write may meet
             }
     job.report = report.as_json()
     job.status = Job.Status.CHECKED
@@ -245,6 +246,7 @@ def import_commit_run(*, job: Job, progress: Callable[[int, int], None] | None =
     with transaction.atomic():
         planned = _plan(job)
         if planned is not None:
+            importer.letters = dict(job.params["plan"].get("letters", {}))
             report = importer.replay(planned, job.report)
         else:
             report = importer.run(job_path(job), total=job.total)
