@@ -56,21 +56,21 @@ class PlanWriter:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         self.handle = os.fdopen(fd, "wb")
         self.pending: list[int] = []  # the rows listed as possible duplicates
-        self.rows = 0
 
     def __call__(self, write: Write) -> None:
         pickle.dump(write, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
         self.pending.extend(write.rows[p.index] for p in write.pending)
-        self.rows += len(write.rows)
 
-    def close(self) -> str:
-        """Close the file; its signature."""
-        self.handle.close()
+    def close(self) -> None:
+        self.handle.close()  # (closing again does nothing)
+
+    def signature(self) -> str:
+        """The finished plan's signature (plan_read checks it)."""
+        self.close()
         return _signature(self.path.read_bytes())
 
     def discard(self) -> None:
-        if not self.handle.closed:
-            self.handle.close()
+        self.close()
         self.path.unlink(missing_ok=True)
 
 

@@ -211,7 +211,7 @@ def _rows_here(path: Path) -> Iterator[list[Any]]:
 
 
 def _send_rows(path: str) -> None:
-    """The child's side of _rows_elsewhere: the rows in batches, then None (or an error's code)."""
+    """The child's side of _rows_elsewhere: the rows in batches, then None."""
     out = sys.stdout.buffer
     try:
         batch: list[list[Any]] = []

@@ -162,14 +162,14 @@ def import_check_run(*, job: Job, progress: Callable[[int, int], None] | None = 
         report.add(0, "", "", "empty")
     finally:
         if plan is not None:
-            plan.handle.close()
+            plan.close()
     job.params = {k: v for k, v in job.params.items() if k != "plan"}
     if plan is not None:
         if report.blocked or not report.rows or len(plan.pending) > MAX_PENDING:
             plan.discard()
         else:
             job.params["plan"] = {
-                "signature": plan.close(),
+                "signature": plan.signature(),
                 "mark": mark,
                 "version": plan_version(),
                 "pending": plan.pending,
