@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from io import StringIO
 
 from django.core.management import CommandError, call_command
@@ -104,4 +105,12 @@ class RecordManyTests(OilaTestCase):
             self.assertEqual(event.hash, event_hash(event))
         self.assertEqual(events[0].ip, "10.0.0.7")
         self.assertEqual(events[4].after, {"tuple": [1, 2], "date": "2026-01-02", "key": 7})
+        self.assertEqual(
+            [e.after for e in events],
+            [None, None, afters[2], json.loads(json.dumps(afters[3])), events[4].after],
+        )
+        # The stored JSON answers the database's own JSON lookups (SQLite keeps it as text).
+        mine = AuditEvent.objects.filter(seq__gt=events[0].seq - 1)
+        self.assertEqual(mine.get(after__name="Шаҳноза Каримова").seq, events[2].seq)
+        self.assertEqual(mine.get(after__nested__a__1=2.5).seq, events[3].seq)
         self.assertTrue(verify_chain().ok)

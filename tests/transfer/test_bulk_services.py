@@ -189,6 +189,31 @@ class FastWriteTests(OilaTestCase):
         self.assertEqual(AuditEvent.objects.count(), before + 3)
         self.assertEqual(AuditEvent.objects.get(seq=10_002).after, {"n": 2})
 
+    def test_insert_many_checks_related_objects_as_bulk_create_does(self) -> None:
+        import uuid
+
+        from oila.common.bulk import insert_many
+        from oila.registry.models import Membership, Person
+
+        def member(person: Person) -> Membership:
+            return Membership(
+                household=self.household, person=person, relationship="child",
+                started_on=dt.date(2026, 1, 2),
+            )  # fmt: skip
+
+        for write in (insert_many, lambda model, objs: model.objects.bulk_create(objs)):
+            unsaved = Person(programme=self.programme, given_name="A", family_name="B", sex="male")
+            unsaved.pk = None
+            membership = member(unsaved)
+            with self.subTest(write=write), self.assertRaisesMessage(ValueError, "'person'"):
+                write(Membership, [membership])
+            # Saved after it was assigned: its key is copied at the insert.
+            unsaved.pk = uuid.uuid4()
+            Person.objects.bulk_create([unsaved])
+            self.assertIsNone(membership.person_id)
+            write(Membership, [membership])
+            self.assertEqual(Membership.objects.get(pk=membership.pk).person_id, unsaved.pk)
+
     def test_instance_maker_builds_what_the_constructor_builds(self) -> None:
         from oila.common.bulk import instance_maker
         from oila.registry.models import Enrolment, Membership, Person

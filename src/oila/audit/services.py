@@ -182,6 +182,9 @@ def record_many(
         for name, value in (("at", at), ("actor_id", actor_id), ("before", None))
     }
     after_field = field("after")
+    # SQLite keeps JSON as text: the canonical form of `after` written for the hash is stored as it
+    # is (the same value read back) instead of being encoded a second time.
+    as_text = connection.vendor == "sqlite" and getattr(after_field, "encoder", None) is None
     encoded: dict[str, str] = {}  # actions' and target types' canonical forms
 
     def code(text: str) -> str:
@@ -194,15 +197,19 @@ def record_many(
         seq += 1
         target_type, target_id = _target(target)
         value = to_jsonable(after) if after else None
+        after_json = _canonical(value)
         canonical = (
-            f'{{"action":{code(action)}{shared_actor}{_canonical(value)}{shared_at}"{prev}"'
+            f'{{"action":{code(action)}{shared_actor}{after_json}{shared_at}"{prev}"'
             f',"seq":{seq},"target_id":{_canonical(target_id)},"target_type":{code(target_type)}}}'
         )
         digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
         rows.append(
             [
                 seq, prep["at"], kind, prep["actor_id"], username, action, target_type, target_id,
-                prep["before"], after_field.get_db_prep_save(value, connection=connection), "",
+                prep["before"],
+                None if value is None else after_json if as_text
+                else after_field.get_db_prep_save(value, connection=connection),
+                "",
                 ip, prev, digest,
             ]
         )  # fmt: skip

@@ -747,9 +747,10 @@ def people_import(
         _derive_person(person)
         if not validated:
             _bulk_clean(person, ["programme", "team", "caseworker", "merged_into"], index, errors)
+        # Keys rather than the objects: nothing below reads them through the relation.
         membership = new_membership(
-            household=household,
-            person=person,
+            household_id=household.pk,
+            person_id=person.pk,
             relationship=item.get("relationship") or Membership.Relationship.OTHER,
             started_on=started,
         )
@@ -759,7 +760,7 @@ def people_import(
         if item.get("group"):
             enrolment = new_enrolment(
                 programme_id=household.programme_id,
-                person=person,
+                person_id=person.pk,
                 group=item["group"],
                 enrolled_on=started,
             )
