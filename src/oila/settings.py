@@ -174,6 +174,14 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool("OIL
     # page queries passes JIT's threshold and compiling took seconds for a query that runs in
     # milliseconds (docs/deploy.md, "Measured").
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("OILA_PG_PREPARED", True):
+    # Parameters bound by the server and statements prepared on their second use in a connection:
+    # PostgreSQL plans a page's queries once per connection instead of at every request (planning
+    # took longer than running for most page queries at a million people; docs/adr/0023). A
+    # connection pooler that cannot keep prepared statements needs OILA_PG_PREPARED=0.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
