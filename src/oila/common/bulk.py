@@ -9,8 +9,11 @@ work for a register of 100 000 people. No signals are sent (bulk_create sends no
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -36,6 +39,43 @@ _AS_IS: dict[type[Field[Any, Any]], tuple[type, ...]] = {
 
 
 M = TypeVar("M", bound=Model)
+
+# Generation-0 threshold while a bulk job runs (Python's default is 700).
+BULK_GC_THRESHOLD = 50_000
+_gc_lock = threading.Lock()
+_gc_jobs = 0
+_gc_saved: tuple[tuple[int, ...], bool] = ((), False)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Garbage collection paced for a bulk job (ADR 0024): what is alive when the job starts is
+    frozen (collections skip it; a file's rows, lookups and report) and a collection of the
+    youngest objects waits for 50 000 new ones instead of 700. A 100 000-row import otherwise
+    spends about an eighth of its writes walking objects that stay alive. Undone when the last
+    job running in the process ends; a process that froze its objects already (a web worker,
+    ADR 0020) keeps them frozen and only gets the threshold."""
+    global _gc_jobs, _gc_saved
+    with _gc_lock:
+        if _gc_jobs == 0:
+            thaw = gc.get_freeze_count() == 0
+            _gc_saved = (gc.get_threshold(), thaw)
+            if thaw:
+                gc.freeze()
+            threshold = gc.get_threshold()
+            gc.set_threshold(max(BULK_GC_THRESHOLD, threshold[0]), *threshold[1:])
+        _gc_jobs += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_jobs -= 1
+            if _gc_jobs == 0:
+                threshold, thaw = _gc_saved
+                gc.set_threshold(*threshold)
+                if thaw:
+                    gc.unfreeze()
+
 
 _IMMUTABLE = (type(None), str, int, bool, float, Decimal, dt.date, dt.datetime, uuid.UUID)
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from oila.accounts.models import Organisation, Programme, User
 from oila.accounts.selectors import programmes_of
+from oila.common.bulk import fewer_collections
 from oila.common.errors import ApplicationError
 from oila.common.names import name_keys
 from oila.geo.models import District, Mahalla
@@ -187,9 +188,10 @@ class Importer:
     def run(self, path: Path, *, total: int = 0) -> Report:
         """Check the file; in a commit, then write it (only when no row has an error)."""
         self.queue = []
-        report = self._pass(path, total)
-        if self.commit and not report.blocked:
-            self._flush(report)
+        with fewer_collections():
+            report = self._pass(path, total)
+            if self.commit and not report.blocked:
+                self._flush(report)
         report.finish()
         self.progress(report.rows, report.rows)
         return report
@@ -200,13 +202,14 @@ class Importer:
         caller made sure every one is, and gives the columns' letters in `letters`). The registry
         is as the dry run saw it: checking the file a second time would find what it found."""
         report = self.report = Report.restore(checked, self.report.limit)
-        for write in writes:
-            if report.blocked:
-                break
-            if write.pending:
-                self._confirm(write)
-            self.apply(write)
-            self.progress(min(report.written, report.rows), report.rows)
+        with fewer_collections():
+            for write in writes:
+                if report.blocked:
+                    break
+                if write.pending:
+                    self._confirm(write)
+                self.apply(write)
+                self.progress(min(report.written, report.rows), report.rows)
         self.progress(report.rows, report.rows)
         return report
 
