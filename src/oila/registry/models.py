@@ -185,7 +185,9 @@ class Person(Owned):
     name_script = models.CharField(
         _("script the name was entered in"), max_length=5, choices=Script.choices, blank=True
     )
-    search_text = models.CharField(max_length=320, editable=False, blank=True, db_index=True)
+    # Searched with LIKE '%word%', which no B-tree index serves (EXPLAIN at a million people: a
+    # sequential scan either way); an index only cost every write.
+    search_text = models.CharField(max_length=320, editable=False, blank=True)
     # Blocking keys for duplicate detection (oila.common.names, ADR 0008): the name folded across
     # scripts and spellings, kept current by the registry services.
     fold_given = models.CharField(max_length=100, editable=False, blank=True)
