@@ -57,15 +57,18 @@ class FewerCollectionsTests(unittest.TestCase):
             thread.join(10)
         self.assertEqual(seen, [max(BULK_GC_THRESHOLD, self.threshold[0])])
         self.assertEqual(gc.get_threshold(), self.threshold)
-        self.assertEqual(gc.get_freeze_count(), self.frozen)
+        if not self.frozen:  # thawed by the last job out (a count above zero drifts as objects go)
+            self.assertEqual(gc.get_freeze_count(), 0)
 
     def test_a_process_that_froze_its_objects_keeps_them_frozen(self) -> None:
         gc.freeze()
         try:
+            # Frozen objects that lose their last reference still go, so the count can only fall
+            # by a few; being thawed would take it to zero.
             frozen = gc.get_freeze_count()
             with fewer_collections():
-                self.assertEqual(gc.get_freeze_count(), frozen)
-            self.assertEqual(gc.get_freeze_count(), frozen)
+                self.assertGreater(gc.get_freeze_count(), frozen // 2)
+            self.assertGreater(gc.get_freeze_count(), frozen // 2)
             self.assertEqual(gc.get_threshold(), self.threshold)
         finally:
             if not self.frozen:
