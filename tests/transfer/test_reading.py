@@ -8,6 +8,7 @@ import pickle
 import zipfile
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 from django.test import SimpleTestCase
 from openpyxl import Workbook, load_workbook
@@ -169,16 +170,14 @@ class RowsElsewhereTests(SimpleTestCase):
         with mock.patch("oila.transfer.reading.sys.executable", "/bin/false"):
             self.assertEqual(self._rows(path, elsewhere=True), here)
         # One that stops after its first batch: the rest is read here.
-        real = pickle.load
+        real, calls = pickle.load, []
 
-        def one_batch(stream: object) -> object:
-            got = real(stream)  # type: ignore[arg-type]
-            one_batch.calls += 1  # type: ignore[attr-defined]
-            if one_batch.calls > 1:  # type: ignore[attr-defined]
+        def one_batch(stream: Any) -> Any:
+            calls.append(stream)
+            if len(calls) > 1:
                 raise EOFError
-            return got
+            return real(stream)
 
-        one_batch.calls = 0  # type: ignore[attr-defined]
         with mock.patch("oila.transfer.reading.pickle.load", one_batch):
             self.assertEqual(self._rows(path, elsewhere=True), here)
-        self.assertEqual(one_batch.calls, 2)  # type: ignore[attr-defined]
+        self.assertEqual(len(calls), 2)
