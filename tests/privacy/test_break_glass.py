@@ -4,12 +4,16 @@ emergency with a written reason, for the programme's hours only, audited, the DP
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import time_machine
+from django.apps import apps
+from django.test import Client
 from django.utils import timezone
 
-from oila.accounts.models import Notification, Programme, Team
+from oila.accounts.models import Notification, Programme, Team, User
 from oila.audit.models import AuditEvent
+from oila.privacy import services
 from oila.registry import services as registry
 from oila.registry.models import BreakGlassGrant
 from tests.base import make_user
@@ -174,3 +178,75 @@ class BreakGlassTests(BreakGlassTestCase):
         self.login(self.carol)
         self.break_glass()
         self.assertGreater(BreakGlassGrant.objects.get().expires_at, timezone.now())
+
+
+class LiveGrantMarkTests(BreakGlassTestCase):
+    """ADR 0025: the user's `break_glass_until` says whether the visibility rule needs to ask which
+    records grants open; the grants themselves still decide which."""
+
+    def scope_sql(self, user: object) -> str:
+        from oila.cases.models import Case
+        from oila.registry.visibility import owned_scope
+
+        return str(Case.objects.filter(owned_scope(user)).query).lower()
+
+    def fresh(self, user: User) -> User:
+        return User.objects.get(pk=user.pk)
+
+    def test_without_a_live_grant_the_scope_leaves_the_grants_out(self) -> None:
+        for user in (self.carol, self.bob):
+            with self.subTest(user=user.username):
+                self.assertIsNone(self.fresh(user).break_glass_until)
+                self.assertNotIn("breakglass", self.scope_sql(self.fresh(user)))
+
+    def test_a_grant_marks_its_user_until_it_ends_and_the_scope_asks_until_then(self) -> None:
+        self.login(self.carol)
+        self.break_glass()
+        grant = BreakGlassGrant.objects.get()
+        carol = self.fresh(self.carol)
+        self.assertEqual(carol.break_glass_until, grant.expires_at)
+        self.assertIn("breakglass", self.scope_sql(carol))
+        with time_machine.travel(grant.expires_at + dt.timedelta(seconds=1), tick=False):
+            self.assertNotIn("breakglass", self.scope_sql(carol))
+
+    def test_a_shorter_grant_later_does_not_move_the_mark_back(self) -> None:
+        self.login(self.carol)
+        self.break_glass()
+        first = BreakGlassGrant.objects.get()
+        programme = self.team_b.programme
+        programme.settings = {**(programme.settings or {}), "break_glass_hours": 1}
+        programme.save(update_fields=["settings"])
+        self.carol.break_glass_until = None  # an instance read before the first grant
+        opened = services.break_glass_open(
+            actor=self.carol, kind="household", identifier=str(self.household.pk), reason=REASON
+        )
+        assert opened.grant is not None
+        self.assertLess(opened.grant.expires_at, first.expires_at)
+        self.assertEqual(self.fresh(self.carol).break_glass_until, first.expires_at)
+        self.assertEqual(self.carol.break_glass_until, first.expires_at)  # the actor's instance too
+
+    def test_a_grant_made_in_another_session_opens_the_record_and_names_itself_in_reads(
+        self,
+    ) -> None:
+        self.login(self.carol)
+        self.break_glass()
+        grant = BreakGlassGrant.objects.get()
+        other = Client(HTTP_X_FORWARDED_PROTO="https")
+        other.force_login(self.carol)  # a second sign-in: this session never saw the grant made
+        self.assertEqual(other.get(f"/cases/{self.case.pk}/").status_code, 200)
+        read = AuditEvent.objects.filter(actor_username="carol", action="case.view").get()
+        self.assertEqual(read.after["break_glass_grant"], str(grant.pk))
+
+    def test_the_migration_marks_the_holders_of_live_grants(self) -> None:
+        fill = importlib.import_module("oila.registry.migrations.0008_fill_break_glass_until").fill
+        self.login(self.carol)
+        self.break_glass()
+        grant = BreakGlassGrant.objects.get()
+        User.objects.update(break_glass_until=None)
+        fill(apps, None)
+        self.assertEqual(self.fresh(self.carol).break_glass_until, grant.expires_at)
+        self.assertIsNone(self.fresh(self.bob).break_glass_until)
+        User.objects.update(break_glass_until=None)
+        with time_machine.travel(grant.expires_at + dt.timedelta(seconds=1), tick=False):
+            fill(apps, None)
+        self.assertIsNone(self.fresh(self.carol).break_glass_until)

@@ -196,6 +196,12 @@ class User(AbstractUser):
         help_text=_("The programmes a manager, M&E officer or data protection officer works on."),
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # When the user's last break-the-glass grant ends (ADR 0025): set by the only service that makes
+    # grants, in the grant's transaction. Before then the visibility rule asks which records the
+    # live grants open; after it, or when empty, it need not ask.
+    break_glass_until = models.DateTimeField(
+        _("emergency access until"), null=True, blank=True, editable=False
+    )
 
     objects = OilaUserManager()
 

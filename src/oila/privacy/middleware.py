@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
 from oila.audit.services import break_glass_context
-
-# Set by the break-the-glass page: until when (a timestamp) the session has a live grant. It only
-# spares every other request a query; which records are open is always read from the database.
-SESSION_KEY = "oila_break_glass_until"
+from oila.registry.visibility import has_live_grant
 
 
 class BreakGlassAuditMiddleware:
+    """For a user with a live grant (ADR 0025: the user's `break_glass_until`, which the user row
+    loaded for the request already holds), the records it opens, so that reads of them name the
+    grant; everyone else's requests cost nothing more."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        session = getattr(request, "session", None)
-        until = session.get(SESSION_KEY) if session is not None else None
-        if not until:
-            return self.get_response(request)
-        if float(until) <= time.time():
-            del session[SESSION_KEY]  # type: ignore[union-attr]
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not has_live_grant(user):
             return self.get_response(request)
         from oila.privacy.services import active_grant_records
 
-        user = getattr(request, "user", None)
-        records = active_grant_records(user=user) if user and user.is_authenticated else {}
-        with break_glass_context(records):
+        with break_glass_context(active_grant_records(user=user)):
             return self.get_response(request)

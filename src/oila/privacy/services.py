@@ -129,6 +129,13 @@ def break_glass_open(*, actor: User, kind: str, identifier: str, reason: str) ->
     BreakGlassRecord.objects.bulk_create(
         [BreakGlassRecord(grant=grant, record_id=pk) for pk in sorted(record_ids, key=str)]
     )
+    # The user's mark that a grant is live (ADR 0025), moved only forward: compared in the database,
+    # where a longer grant made meanwhile in another session may already be.
+    later = Q(break_glass_until__isnull=True) | Q(break_glass_until__lt=expires_at)
+    User.objects.filter(later, pk=actor.pk).update(break_glass_until=expires_at)
+    actor.break_glass_until = User.objects.values_list("break_glass_until", flat=True).get(
+        pk=actor.pk
+    )
     audit.record(
         actor=actor,
         action="break_glass.grant",

@@ -27,7 +27,6 @@ from oila.common.forms import add_service_errors
 from oila.privacy import selectors, services
 from oila.privacy.footprint import as_document, footprint
 from oila.privacy.forms import AuditSearchForm, BreakGlassForm
-from oila.privacy.middleware import SESSION_KEY
 from oila.registry.models import BreakGlassGrant
 from oila.registry.visibility import may_break_glass
 
@@ -61,11 +60,6 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             if opened.grant is None:
                 messages.info(request, _("This record is already among yours."))
             else:
-                until = max(
-                    float(request.session.get(SESSION_KEY, 0)),
-                    opened.grant.expires_at.timestamp(),
-                )
-                request.session[SESSION_KEY] = until
                 messages.warning(
                     request,
                     _("Emergency access granted until %(time)s. Every read is audited.")

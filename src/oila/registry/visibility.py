@@ -27,9 +27,12 @@ def owned_scope(user: Any) -> Q:
         team = user.team
         if team is not None and team.programme.setting("caseworkers_see_team"):
             scope |= Q(team=team)
-        return scope | break_glass_scope(user)
+        return scope | break_glass_scope(user) if has_live_grant(user) else scope
     if user.role == Role.SUPERVISOR:
-        return (Q(team=user.team_id) | break_glass_scope(user)) if user.team_id else NOTHING
+        if not user.team_id:
+            return NOTHING
+        scope = Q(team=user.team_id)
+        return scope | break_glass_scope(user) if has_live_grant(user) else scope
     if user.role == Role.MANAGER:
         return Q(InSubquery("programme", user.programmes.values("pk")))
     # M&E officers see aggregates only; partners see only referrals; the DPO and administrators
@@ -45,6 +48,14 @@ def may_break_glass(user: Any) -> bool:
         and user.role in (Role.CASEWORKER, Role.SUPERVISOR)
         and user.team_id
     )
+
+
+def has_live_grant(user: Any) -> bool:
+    """Whether the user may hold a live break-the-glass grant (ADR 0025): `break_glass_until`, the
+    end of the user's last grant, is still ahead. Only then does the visibility rule ask which
+    records the grants open; for everyone else it spares each query two subqueries."""
+    until = getattr(user, "break_glass_until", None)
+    return until is not None and until > timezone.now()
 
 
 def break_glass_scope(user: Any) -> Q:
