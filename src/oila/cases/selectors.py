@@ -376,11 +376,20 @@ def _placements_due(
     # Only the children of the visible open cases, found first (subjects of child cases, current
     # members of family cases' households): without this the subqueries above ran for every due
     # placement of the installation, seconds at a million people.
-    children = Q(person__in=visible_open.filter(kind=Case.Kind.CHILD).values("subject")) | Q(
-        person__in=Membership.objects.filter(
-            ended_on__isnull=True,
-            household__in=visible_open.filter(kind=Case.Kind.FAMILY).values("household"),
-        ).values("person")
+    # One set (a UNION), not two IN lists joined by OR: PostgreSQL cannot drive an OR of two
+    # subqueries from the index on the person, and scanned every placement of the installation.
+    children = Q(
+        person__in=visible_open.filter(kind=Case.Kind.CHILD)
+        .order_by()
+        .values("subject")
+        .union(
+            Membership.objects.filter(
+                ended_on__isnull=True,
+                household__in=visible_open.filter(kind=Case.Kind.FAMILY).values("household"),
+            )
+            .order_by()
+            .values("person")
+        )
     )
     return (
         CareArrangement.objects.filter(
