@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oila.common.dates import today
 from oila.common.errors import ApplicationError
-from oila.common.forms import DateInput, FastSelect, service_errors
+from oila.common.forms import DateInput, FastSelect, ListedChoiceIterator, service_errors
 from oila.geo.selectors import district_list, mahalla_list
 from oila.registry import selectors
 from oila.registry.models import CareArrangement, Consent, Enrolment, Household, Membership, Person
@@ -48,6 +48,8 @@ def setup_places(form: forms.BaseForm, blank: str) -> None:
     district, mahalla = form.fields["district"], form.fields["mahalla"]
     assert isinstance(district, forms.ModelChoiceField)
     assert isinstance(mahalla, forms.ModelChoiceField)
+    # (before the querysets: setting one hands the widget the field's iterator)
+    district.iterator = mahalla.iterator = ListedChoiceIterator
     district.queryset = district_list()
     district.widget.attrs.update(
         {
@@ -62,10 +64,9 @@ def setup_places(form: forms.BaseForm, blank: str) -> None:
     if district_id is None:
         mahalla.widget.choices = [("", _("Choose a district first"))]
     else:
-        shown = forms.ModelChoiceField(
-            queryset=mahalla_list().filter(district_id=district_id),
-            empty_label=MAHALLA_BLANK[blank],
-        )
+        shown = forms.ModelChoiceField(queryset=None, empty_label=MAHALLA_BLANK[blank])
+        shown.iterator = ListedChoiceIterator
+        shown.queryset = mahalla_list().filter(district_id=district_id)
         mahalla.widget.choices = shown.choices
 
 
