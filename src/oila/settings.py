@@ -152,7 +152,10 @@ TEMPLATES = [
 
 # Database: DATABASE_URL, by default an embedded SQLite file under var/ in WAL mode.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'oila.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# A web worker keeps its connection for ten minutes: PostgreSQL's prepared statements and their plans
+# live as long as it does (ADR 0023); a worker whose connection broke opens a new one at its next
+# request.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -199,7 +202,9 @@ LOGOUT_REDIRECT_URL = "account_login"
 # django-axes first: it refuses a locked-out username before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's, reading the signed-in user with their team and programme (sessions signed in
+    # under allauth's own path, before this, end once: their backend is no longer listed)
+    "oila.accounts.backends.AuthenticationBackend",
 ]
 
 # Sign-in (django-allauth): usernames, no self sign-up (administrators make accounts), no e-mail
