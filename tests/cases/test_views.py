@@ -65,13 +65,13 @@ class CaseListTests(EnglishPages):
     def test_its_query_count_does_not_grow_with_the_number_of_cases(self) -> None:
         open_case(self.alice, self.household)
         self.client.force_login(self.alice)
-        # session, user/team/programme (visibility), count, unread count, one page of cases
-        with self.assertNumQueries(5):
+        # session, user+team+programme+bell (visibility), count, one page of cases
+        with self.assertNumQueries(4):
             self.client.get(LIST, {"risk": "medium", "step": 1})
         for i in range(5):
             open_case(self.alice, register(self.alice, f"Oila {i}", self.urganch))
         child_case(self.alice, self.household, self.child)
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(4):
             response = self.client.get(LIST)
         self.assertEqual(len(response.context["page"].object_list), 7)
 
@@ -110,15 +110,15 @@ class CasePageTests(EnglishPages):
 
     def test_its_query_count_does_not_grow_with_the_timeline(self) -> None:
         self.client.force_login(self.alice)
-        # session, user/team/programme, the case, audit (savepoint, last event, insert, release),
-        # children, events, visits, gatekeeping, placements, unread count (a caseworker's "may
+        # session, user+team+programme+bell, the case, audit (savepoint, last event, insert,
+        # release), children, events, visits, gatekeeping, placements (a caseworker's "may
         # decide" needs none)
-        with self.assertNumQueries(with_audit(13)):
+        with self.assertNumQueries(with_audit(12)):
             self.client.get(self.case.get_absolute_url())
         for i in range(4):
             services.visit_record(actor=self.alice, case=self.case, on=today(), kind="home",
                                   narrative=f"Visit {i}.")  # fmt: skip
-        with self.assertNumQueries(with_audit(13)):
+        with self.assertNumQueries(with_audit(12)):
             self.client.get(self.case.get_absolute_url())
 
 
@@ -307,9 +307,9 @@ class HomePageTests(EnglishPages):
 
     def test_its_query_count_does_not_grow_with_the_number_of_cases(self) -> None:
         self.client.force_login(self.alice)
-        # session, user/team/programme, household count, recent households, deadlines counted
-        # per team and kind, due placements, due youth follow-ups, unread count
-        with self.assertNumQueries(8):
+        # session, user+team+programme+bell, household count, recent households, deadlines counted
+        # per team and kind, due placements, due youth follow-ups
+        with self.assertNumQueries(7):
             self.client.get(HOME)
         case = child_case(self.alice, self.household, self.child)
         services.gatekeeping_record(
@@ -319,12 +319,12 @@ class HomePageTests(EnglishPages):
         )  # fmt: skip
         # once something is due: the due cases shown, the due placements' cases (their numbers,
         # workers and teams: cheaper than ten more subqueries), the names of the placed children
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(10):
             self.client.get(HOME)
         for i in range(4):
             open_case(self.alice, register(self.alice, f"Oila {i}", self.urganch), risk="high",
                       identified_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))  # fmt: skip
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(10):
             response = self.client.get(HOME)
         self.assertGreaterEqual(len(response.context["due"].overdue), 5)
 
@@ -350,8 +350,8 @@ class TeamDashboardTests(EnglishPages):
 
     def test_its_query_count_is_constant_in_workers_and_cases(self) -> None:
         self.client.force_login(self.frank)
-        # session, user, workers, caseload, due cases, due placements, closures, unread count
-        with self.assertNumQueries(8):
+        # session, user+bell, workers, caseload, due cases, due placements, closures
+        with self.assertNumQueries(7):
             self.client.get(self.url)
         from oila.accounts.models import Role
         from tests.base import make_user
@@ -362,7 +362,7 @@ class TeamDashboardTests(EnglishPages):
             open_case(self.bob, household, caseworker=worker,
                       identified_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))  # fmt: skip
         request_closure(self.alice, open_case(self.alice, self.household))
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(7):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["board"].workers), 5)
         self.assertEqual(len(response.context["board"].closures), 1)

@@ -102,6 +102,6 @@ class ReviewQueueTests(EnglishPages):
             )  # fmt: skip
             a, b = sorted((self.child, other), key=lambda p: str(p.pk))
             DuplicateCandidate.objects.create(person_a=a, person_b=b, score=0.6, source="scan")
-        # session, user, count, the page of pairs (people joined), recent merges, notifications
-        with self.assertNumQueries(6):
+        # session, user+bell, count, the page of pairs (people joined), recent merges
+        with self.assertNumQueries(5):
             self.client.get(QUEUE)

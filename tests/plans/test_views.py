@@ -81,9 +81,9 @@ class PlanPageTests(PlanPageTestCase):
         plan = draft(self.alice, self.case)
         self.client.force_login(self.alice)
         self.client.get(self.url())
-        # session, user/team/programme, case, versions, goals, actions, audit (savepoint, last
-        # event, insert, release), assessments and scores (suggestions), unread notifications
-        with self.assertNumQueries(with_audit(13)):
+        # session, user+team+programme+bell, case, versions, goals, actions, audit (savepoint, last
+        # event, insert, release), assessments and scores (suggestions)
+        with self.assertNumQueries(with_audit(12)):
             self.client.get(self.url())
         for i in range(3):
             goal = services.goal_add(
@@ -97,7 +97,7 @@ class PlanPageTests(PlanPageTestCase):
                     self.alice, responsible_user=None, responsible_organisation=self.partner_org
                 ),
             )
-        with self.assertNumQueries(with_audit(13)):
+        with self.assertNumQueries(with_audit(12)):
             response = self.client.get(self.url())
         self.assertContains(response, "Goal 2")
 

@@ -142,8 +142,8 @@ class ResultsQueryCountTests(OilaTestCase):
         self.client.force_login(self.erin)
         self.client.get(f"/api/v1/results/khorezm/indicators/?year={YEAR}")  # warm up
         # session, user, programme, outcomes, outputs, indicators, targets; seven indicators;
-        # the beneficiary status (one query for all quarters); the notification bell
-        with self.assertNumQueries(7 + 7 + 1 + 1):
+        # the beneficiary status (one query for all quarters); the bell comes with the user
+        with self.assertNumQueries(6 + 7 + 1 + 1):
             self.client.get(f"/results/khorezm/?year={YEAR}")
         # On PostgreSQL each grouped query runs in its own transaction (SET LOCAL work_mem).
         per_indicator = 4 if connection.vendor == "postgresql" else 1

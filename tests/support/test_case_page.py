@@ -49,15 +49,15 @@ class CaseSupportPanelTests(SupportTestCase):
         partial = self.client.get(self.url(), headers={"HX-Request": "true"})
         self.assertTemplateNotUsed(partial, "support/case_support.html")
         self.assertContains(partial, referral.get_absolute_url())
-        # session, user/team/programme (visibility), the case, the deliveries (on the case or
+        # session, user+team+programme+bell (visibility), the case, the deliveries (on the case or
         # attended by its children, a subquery), the referrals, the read's audit event (savepoint,
-        # chain head, insert, release), unread count (the page frame)
-        with self.assertNumQueries(with_audit(10)):
+        # chain head, insert, release)
+        with self.assertNumQueries(with_audit(9)):
             self.client.get(self.url())
         for _i in range(3):
             individual(self.alice, self.tutoring, self.child, case=self.case)
             refer(self.alice, self.case, self.tutoring, self.partner_org)
-        with self.assertNumQueries(with_audit(10)):
+        with self.assertNumQueries(with_audit(9)):
             self.client.get(self.url())
 
     def test_it_is_not_found_for_other_teams_and_roles(self) -> None:

@@ -65,15 +65,15 @@ class HomePageTests(EnglishPages):
 
     def test_its_query_count_does_not_grow_with_the_number_of_households(self) -> None:
         self.client.force_login(self.alice)
-        # session, user/team/programme (visibility), count, the recent households, the cases
+        # session, user+team+programme+bell (visibility), count, the recent households, the cases
         # and the care placements with deadlines due (cases.selectors.due_items), the young
-        # people's follow-ups due (youth.selectors.follow_ups_due), unread notifications (the
-        # bell). tests/cases/test_views.py pins it with cases too, tests/youth with follow-ups.
-        with self.assertNumQueries(8):
+        # people's follow-ups due (youth.selectors.follow_ups_due). tests/cases/test_views.py
+        # pins it with cases too, tests/youth with follow-ups.
+        with self.assertNumQueries(7):
             self.client.get(HOME)
         for i in range(5):
             register(self.alice, f"Oila {i}", self.urganch, mahalla=self.mahalla)
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(7):
             self.client.get(HOME)
 
 

@@ -33,9 +33,13 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
 
 
 def unread_count(*, user: User) -> int:
-    """How many of the user's notifications are unread (the bell in the page frame)."""
+    """How many of the user's notifications are unread (the bell in the page frame): as the
+    request's user was read with it (accounts.backends), else counted."""
     if not user.is_authenticated:
         return 0
+    counted = getattr(user, "oila_unread", None)
+    if counted is not None:
+        return int(counted)
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 

@@ -31,6 +31,7 @@ def notify(
     notification = Notification(user=user, kind=kind, message=message, params=params or {}, url=url)
     notification.full_clean()
     notification.save(force_insert=True)
+    _forget_unread(user)
     if email and user.email and user.is_active:
         transaction.on_commit(lambda: _send_email(notification))
     return notification
@@ -59,6 +60,7 @@ def notification_mark_read(*, user: User, notification: Notification) -> Notific
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at", "updated_at"])
+        _forget_unread(user)
     return notification
 
 
@@ -66,9 +68,16 @@ def notification_mark_read(*, user: User, notification: Notification) -> Notific
 def notifications_mark_all_read(*, user: User) -> int:
     """Mark all of the user's unread notifications as read; returns how many there were."""
     now = timezone.now()
+    _forget_unread(user)
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=now, updated_at=now
     )
+
+
+def _forget_unread(user: User) -> None:
+    """The unread count read with the signed-in user (accounts.backends) is no longer right: the
+    bell counts again if this request shows it."""
+    user.__dict__.pop("oila_unread", None)
 
 
 def programme_public_changed(*, programme_id: Any) -> None:
