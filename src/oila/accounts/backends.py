@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef
 
 from oila.accounts.models import Notification, User
+from oila.common.queries import count_of
 
 # The attribute the signed-in user carries for the bell (accounts.selectors.unread_count).
 UNREAD = "oila_unread"
@@ -21,15 +21,9 @@ class AuthenticationBackend(AllauthBackend):
     read with the user, in the one query each request makes anyway, rather than in three more."""
 
     def get_user(self, user_id: Any) -> User | None:
-        unread = (
-            Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
-            .order_by()
-            .values("user")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        unread = Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
         users = User._default_manager.select_related("team__programme").annotate(
-            **{UNREAD: Coalesce(Subquery(unread, output_field=IntegerField()), 0)}
+            **{UNREAD: count_of(unread, "user")}
         )
         try:
             user = users.get(pk=user_id)

@@ -6,8 +6,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Expression, F, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Expression,
+    F,
+    IntegerField,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
+
+
+def count_of(rows: QuerySet[Any], outer: str) -> Expression:
+    """How many of `rows` (filtered on an OuterRef) there are for each outer row, as a subquery
+    (0 when none): counted for the rows read only, where a join with GROUP BY would count for every
+    row the query touches. `outer` is the field of `rows` that the OuterRef compares."""
+    counted = rows.order_by().values(outer).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 class InSubquery(Expression):

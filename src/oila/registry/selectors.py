@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from oila.accounts.models import Programme, Role, User
 from oila.audit import services as audit
 from oila.common.crypto import keyed_hash
 from oila.common.ids import uuid_or_404
+from oila.common.queries import count_of
 from oila.common.script import search_key
 from oila.registry.models import (
     CareArrangement,
@@ -45,12 +45,8 @@ def _enrolment_exists(**lookups: Any) -> Q:
     return Q(Exists(own)) | Q(Exists(members))
 
 
-_current_member_count = (
-    Membership.objects.filter(household=OuterRef("pk"), ended_on__isnull=True)
-    .order_by()
-    .values("household")
-    .annotate(n=Count("pk"))
-    .values("n")
+_current_member_count = count_of(
+    Membership.objects.filter(household=OuterRef("pk"), ended_on__isnull=True), "household"
 )
 
 
@@ -61,7 +57,7 @@ def household_list(*, user: Any, filters: HouseholdFilters | None = None) -> Que
         qs.select_related("district", "mahalla", "caseworker")
         # A subquery, not a join with GROUP BY: counted for the rows of the page only, and the
         # paginator's COUNT leaves it out (at 200 000 households the join took seconds).
-        .annotate(member_count=Coalesce(Subquery(_current_member_count), 0))
+        .annotate(member_count=_current_member_count)
         .order_by("name", "id")
     )
 
