@@ -202,8 +202,8 @@ LOGOUT_REDIRECT_URL = "account_login"
 # django-axes first: it refuses a locked-out username before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # allauth's, reading the signed-in user with their team and programme (sessions signed in
-    # under allauth's own path, before this, end once: their backend is no longer listed)
+    # allauth's, reading the signed-in user with their team, programme and unread count (sessions
+    # signed in under allauth's own path, before this, end once: their backend is no longer listed)
     "oila.accounts.backends.AuthenticationBackend",
 ]
 

@@ -9,10 +9,8 @@ from allauth.account.auth_backends import AuthenticationBackend as AllauthBacken
 from django.db.models import OuterRef
 
 from oila.accounts.models import Notification, User
+from oila.accounts.selectors import UNREAD
 from oila.common.queries import count_of
-
-# The attribute the signed-in user carries for the bell (accounts.selectors.unread_count).
-UNREAD = "oila_unread"
 
 
 class AuthenticationBackend(AllauthBackend):

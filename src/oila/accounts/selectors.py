@@ -32,12 +32,16 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "id")
 
 
+# What the signed-in user carries for the bell when accounts.backends read it with the user.
+UNREAD = "oila_unread"
+
+
 def unread_count(*, user: User) -> int:
     """How many of the user's notifications are unread (the bell in the page frame): as the
     request's user was read with it (accounts.backends), else counted."""
     if not user.is_authenticated:
         return 0
-    counted = getattr(user, "oila_unread", None)
+    counted = getattr(user, UNREAD, None)
     if counted is not None:
         return int(counted)
     return Notification.objects.filter(user=user, read_at__isnull=True).count()

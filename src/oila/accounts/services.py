@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from oila.accounts.models import Notification, Programme, User
+from oila.accounts.selectors import UNREAD
 
 
 @transaction.atomic
@@ -77,7 +78,7 @@ def notifications_mark_all_read(*, user: User) -> int:
 def _forget_unread(user: User) -> None:
     """The unread count read with the signed-in user (accounts.backends) is no longer right: the
     bell counts again if this request shows it."""
-    user.__dict__.pop("oila_unread", None)
+    user.__dict__.pop(UNREAD, None)
 
 
 def programme_public_changed(*, programme_id: Any) -> None:

@@ -27,12 +27,9 @@ def owned_scope(user: Any) -> Q:
         team = user.team
         if team is not None and team.programme.setting("caseworkers_see_team"):
             scope |= Q(team=team)
-        return scope | break_glass_scope(user) if has_live_grant(user) else scope
+        return _with_grants(scope, user)
     if user.role == Role.SUPERVISOR:
-        if not user.team_id:
-            return NOTHING
-        scope = Q(team=user.team_id)
-        return scope | break_glass_scope(user) if has_live_grant(user) else scope
+        return _with_grants(Q(team=user.team_id), user) if user.team_id else NOTHING
     if user.role == Role.MANAGER:
         return Q(InSubquery("programme", user.programmes.values("pk")))
     # M&E officers see aggregates only; partners see only referrals; the DPO and administrators
@@ -56,6 +53,11 @@ def has_live_grant(user: Any) -> bool:
     records the grants open; for everyone else it spares each query two subqueries."""
     until = getattr(user, "break_glass_until", None)
     return until is not None and until > timezone.now()
+
+
+def _with_grants(scope: Q, user: Any) -> Q:
+    """The user's own scope, and the records of their live grants while they may hold one."""
+    return scope | break_glass_scope(user) if has_live_grant(user) else scope
 
 
 def break_glass_scope(user: Any) -> Q:
