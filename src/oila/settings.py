@@ -149,6 +149,9 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form templates, the commonest (a field, its label and errors, inputs, selects) written in
+# Python with the same output (oila.common.renderer).
+FORM_RENDERER = "oila.common.renderer.FormRenderer"
 
 # Database: DATABASE_URL, by default an embedded SQLite file under var/ in WAL mode.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'oila.sqlite3'}"

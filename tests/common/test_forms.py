@@ -1,53 +1,17 @@
-"""common.forms.FastSelect writes the HTML that Django's Select writes; ListedChoiceIterator gives
-Django's options in one ordinary query."""
+"""common.forms.ListedChoiceIterator gives Django's options in one ordinary query."""
 
 from __future__ import annotations
 
-import re
 from unittest import mock
 
 from django import forms
 from django.db.models import QuerySet
-from django.test import SimpleTestCase, TestCase
+from django.test import TestCase
 
-from oila.common.forms import FastSelect, ListedChoiceIterator
+from oila.common.forms import ListedChoiceIterator
 from oila.geo.models import District, Mahalla
 from oila.geo.selectors import district_list
 from oila.registry.forms import HouseholdFilterForm
-
-
-def _tight(html: str) -> str:
-    return re.sub(r">\s+<", "><", html.strip())
-
-
-class FastSelectTests(SimpleTestCase):
-    CHOICES = [
-        ("", "All"),
-        ("a", 'Bogʻot <tumani> & "Xiva"'),
-        ("Groups", [("g1", "Ўзбек"), ("g2", "Русский")]),
-        (3, "three"),
-    ]
-
-    def test_the_same_html_as_django(self) -> None:
-        for value in (None, "", "a", "g2", 3, ["a"]):
-            for attrs in (None, {"id": "id_f", "class": "x", "required": True, "disabled": False}):
-                with self.subTest(value=value, attrs=attrs):
-                    slow = forms.Select(choices=self.CHOICES).render("f", value, attrs=attrs)
-                    fast = FastSelect(choices=self.CHOICES).render("f", value, attrs=attrs)
-                    self.assertEqual(_tight(fast), _tight(slow))
-
-    def test_in_a_form_field(self) -> None:
-        class Form(forms.Form):
-            f = forms.ChoiceField(choices=self.CHOICES, required=False, widget=FastSelect)
-
-        class Slow(forms.Form):
-            f = forms.ChoiceField(choices=self.CHOICES, required=False)
-
-        for data in ({}, {"f": "g1"}, {"f": "nonsense"}):
-            with self.subTest(data=data):
-                self.assertEqual(
-                    _tight(str(Form(data or None)["f"])), _tight(str(Slow(data or None)["f"]))
-                )
 
 
 class ListedChoiceIteratorTests(TestCase):

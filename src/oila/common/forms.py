@@ -7,8 +7,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 
 from oila.common.errors import ApplicationError
 
@@ -33,46 +31,6 @@ class ListedChoiceIterator(forms.models.ModelChoiceIterator):
             yield ("", self.field.empty_label)
         for obj in self.queryset.all():
             yield self.choice(obj)
-
-
-class FastSelect(forms.Select):
-    """A select list written in Python: the HTML of Django's Select, without a template include for
-    every option (a filter form's four lists took half of a list page's time; a test compares the
-    two renderings)."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        blocks = []
-        for group_name, options, _index in widget["optgroups"]:
-            block = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((str(o["value"]), _attrs(o["attrs"]), o["label"]) for o in options),
-            )
-            if group_name:
-                block = format_html('<optgroup label="{}">{}</optgroup>', group_name, block)
-            blocks.append((block,))
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            _attrs(widget["attrs"]),
-            format_html_join("", "{}", blocks),
-        )
-
-
-def _attrs(attrs: dict[str, Any]) -> SafeString:
-    # Django's attrs.html, in the same order: True as the bare name, False and None left out.
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-            for name, value in attrs.items()
-            if value is not False and value is not None
-        ),
-    )
 
 
 def service_errors(

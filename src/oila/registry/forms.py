@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oila.common.dates import today
 from oila.common.errors import ApplicationError
-from oila.common.forms import DateInput, FastSelect, ListedChoiceIterator, service_errors
+from oila.common.forms import DateInput, ListedChoiceIterator, service_errors
 from oila.geo.selectors import district_list, mahalla_list
 from oila.registry import selectors
 from oila.registry.models import CareArrangement, Consent, Enrolment, Household, Membership, Person
@@ -90,26 +90,22 @@ class HouseholdFilterForm(forms.Form):
         queryset=district_list(),
         required=False,
         empty_label=_("All"),
-        widget=FastSelect,
     )
     mahalla = forms.ModelChoiceField(
         label=_("Mahalla"),
         queryset=mahalla_list(),
         required=False,
         empty_label=_("All"),
-        widget=FastSelect,
     )
     group = forms.ChoiceField(
         label=_("Beneficiary group"),
         required=False,
         choices=_blank(_("All"), Enrolment.Group.choices),
-        widget=FastSelect,
     )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=_blank(_("All"), Enrolment.Status.choices),
-        widget=FastSelect,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
