@@ -37,6 +37,32 @@ class CappedPaginatorTests(EnglishPages):
         self.assertEqual(len(queries), 1)
         self.assertIn("LIMIT 4", queries[0]["sql"])
 
+    def test_a_first_page_that_holds_the_whole_list_needs_no_count(self) -> None:
+        every = [h.name for h in Household.objects.order_by("name")]
+        for number in (None, "", "1", "x", 1.5):
+            with self.subTest(number=number), CaptureQueriesContext(connection) as queries:
+                paginator = CappedPaginator(Household.objects.order_by("name"), 5, cap=100)
+                page = paginator.get_page(number)
+                names = [h.name for h in page]
+                self.assertEqual((page.number, paginator.count, paginator.num_pages), (1, 4, 1))
+                self.assertFalse(page.has_next())
+            self.assertEqual(len(queries), 1)
+            self.assertIn("LIMIT 6", queries[0]["sql"])
+            self.assertEqual(names, every)
+
+    def test_a_longer_list_is_counted_with_its_first_page(self) -> None:
+        every = [h.name for h in Household.objects.order_by("name")]
+        with CaptureQueriesContext(connection) as queries:
+            paginator = CappedPaginator(Household.objects.order_by("name"), 2, cap=3)
+            page = paginator.get_page(None)
+            self.assertTrue(paginator.capped)  # known before the template asks for the count
+            self.assertEqual((paginator.count, paginator.num_pages), (3, 2))
+            self.assertEqual([h.name for h in page], every[:2])
+            self.assertTrue(page.has_next())
+        self.assertEqual(len(queries), 2)
+        second = CappedPaginator(Household.objects.order_by("name"), 2, cap=100).get_page("2")
+        self.assertEqual([h.name for h in second], every[2:4])
+
     def test_the_household_list_says_more_than_the_cap(self) -> None:
         self.client.force_login(self.frank)
         url = reverse("registry:households")

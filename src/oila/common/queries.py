@@ -72,9 +72,32 @@ class CappedPaginator(Paginator):
         self.cap = cap
         self.capped = False
 
+    def get_page(self, number: Any) -> Any:
+        """The page asked for; the first page is read with one row more, so that a list that fits
+        on it (a search's few results, a caseworker's filtered list) needs no count."""
+        if self.per_page >= self.cap or not _is_first_page(number):
+            return super().get_page(number)
+        rows = list(self.object_list[: self.per_page + 1])
+        if len(rows) <= self.per_page:
+            self.__dict__["count"] = len(rows)  # the cached property's value: there are no more
+        else:
+            self.count  # noqa: B018 (counted now: a template reads `capped` before the count)
+        return self._get_page(rows[: self.per_page], 1, self)
+
     @cached_property
     def count(self) -> int:
         rows: Any = self.object_list  # a QuerySet (the base class types it loosely)
         found = int(rows.order_by().values("pk")[: self.cap + 1].count())
         self.capped = found > self.cap
         return min(found, self.cap)
+
+
+def _is_first_page(number: Any) -> bool:
+    """Whether Paginator.get_page gives the first page for `number` without counting: 1, or not a
+    whole number at all (a missing or mistyped ?page=)."""
+    try:
+        if isinstance(number, float) and not number.is_integer():
+            return True
+        return int(number) == 1
+    except (TypeError, ValueError):
+        return True
