@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -18,19 +17,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class ListedChoiceIterator(forms.models.ModelChoiceIterator):
-    """A model choice field's options read with one ordinary query. Django's iterator reads them with
-    `QuerySet.iterator()`, which on PostgreSQL is a server-side cursor (DECLARE, FETCH, CLOSE: three
-    round trips, never a prepared statement) where a short list of places needs one; measured under
-    bench/web.py, a list page's two place selects took 7 % of the web workers' time."""
-
-    def __iter__(self) -> Iterator[Any]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset.all():
-            yield self.choice(obj)
 
 
 def service_errors(

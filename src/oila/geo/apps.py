@@ -6,3 +6,13 @@ class GeoConfig(AppConfig):
     name = "oila.geo"
     label = "geo"
     verbose_name = _("Places")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from oila.geo.models import District, Mahalla, Region
+        from oila.geo.selectors import forget_places
+
+        for model in (Region, District, Mahalla):
+            post_save.connect(forget_places, sender=model, dispatch_uid=f"forget-places-{model}")
+            post_delete.connect(forget_places, sender=model, dispatch_uid=f"forget-places-d{model}")

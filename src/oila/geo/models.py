@@ -9,6 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from oila.common.models import BaseModel
 
 
+def place_name(name_uz: str, name_uz_cyrl: str, name_ru: str) -> str:
+    """A place's name in the active language, falling back to Uzbek Latin."""
+    lang = (get_language() or "uz").lower()
+    if lang.startswith("uz-cyrl"):
+        return name_uz_cyrl or name_uz
+    if lang.startswith("ru"):
+        return name_ru or name_uz
+    return name_uz
+
+
 class NamedPlace(BaseModel):
     name_uz = models.CharField(_("name (Uzbek, Latin)"), max_length=120)
     name_uz_cyrl = models.CharField(_("name (Uzbek, Cyrillic)"), max_length=120, blank=True)
@@ -20,12 +30,7 @@ class NamedPlace(BaseModel):
     @property
     def name(self) -> str:
         """The name in the active language, falling back to Uzbek Latin."""
-        lang = (get_language() or "uz").lower()
-        if lang.startswith("uz-cyrl"):
-            return self.name_uz_cyrl or self.name_uz
-        if lang.startswith("ru"):
-            return self.name_ru or self.name_uz
-        return self.name_uz
+        return place_name(self.name_uz, self.name_uz_cyrl, self.name_ru)
 
     def __str__(self) -> str:
         return self.name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import cache
 from typing import Any, cast
 
 from django import forms
@@ -18,8 +19,14 @@ from django.utils.translation import gettext_lazy as _
 
 from oila.common.dates import today
 from oila.common.errors import ApplicationError
-from oila.common.forms import DateInput, ListedChoiceIterator, service_errors
-from oila.geo.selectors import district_list, mahalla_list
+from oila.common.forms import DateInput, service_errors
+from oila.geo.selectors import (
+    Place,
+    district_list,
+    district_options,
+    mahalla_list,
+    mahalla_options,
+)
 from oila.registry import selectors
 from oila.registry.models import CareArrangement, Consent, Enrolment, Household, Membership, Person
 
@@ -41,16 +48,19 @@ MAHALLA_BLANK = {"all": _("All"), "none": _("No mahalla given")}
 def setup_places(form: forms.BaseForm, blank: str) -> None:
     """A district select that refreshes the mahalla select (htmx), and mahallas shown per district.
 
-    `blank` is what an empty mahalla means: "all" (a filter) or "none" (a form). Validation accepts
+    `blank` is what an empty mahalla means: "all" (a filter) or "none" (a form). The selects show
+    the places geo.selectors keeps in memory; validation checks against the database and accepts
     every mahalla, so that one of another district gets the model's clear message ("not in the
     district") rather than "not a valid choice".
     """
     district, mahalla = form.fields["district"], form.fields["mahalla"]
     assert isinstance(district, forms.ModelChoiceField)
     assert isinstance(mahalla, forms.ModelChoiceField)
-    # (before the querysets: setting one hands the widget the field's iterator)
-    district.iterator = mahalla.iterator = ListedChoiceIterator
     district.queryset = district_list()
+    mahalla.queryset = mahalla_list()
+    # (after the querysets: setting one hands the widget the field's own options)
+    district_blank = district.empty_label
+    district.widget.choices = cache(lambda: _options(district_blank, district_options()))
     district.widget.attrs.update(
         {
             "hx-get": f"{reverse('registry:mahalla-options')}?blank={blank}",
@@ -58,16 +68,20 @@ def setup_places(form: forms.BaseForm, blank: str) -> None:
             "hx-trigger": "change",
         }
     )
-    mahalla.queryset = mahalla_list()
     raw = form.data.get("district") if form.is_bound else form.initial.get("district")
     district_id = _as_uuid(getattr(raw, "pk", raw))
     if district_id is None:
         mahalla.widget.choices = [("", _("Choose a district first"))]
     else:
-        shown = forms.ModelChoiceField(queryset=None, empty_label=MAHALLA_BLANK[blank])
-        shown.iterator = ListedChoiceIterator
-        shown.queryset = mahalla_list().filter(district_id=district_id)
-        mahalla.widget.choices = shown.choices
+        mahalla.widget.choices = cache(
+            lambda: _options(MAHALLA_BLANK[blank], mahalla_options(district_id=district_id))
+        )
+
+
+def _options(blank: Any, places: list[Place]) -> list[tuple[Any, Any]]:
+    """A select's options: the blank one (unless None), then the places; read when the select is
+    first drawn (cache: once per form, however often the widget goes through its options)."""
+    return ([("", blank)] if blank is not None else []) + [(place.pk, place) for place in places]
 
 
 def _as_uuid(value: Any) -> uuid.UUID | None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from oila.common.errors import ApplicationError
 from oila.common.queries import CappedPaginator
-from oila.geo.selectors import mahalla_list
+from oila.geo import selectors as geo
 from oila.registry import selectors, services
 from oila.registry.forms import (
     MAHALLA_BLANK,
@@ -184,7 +184,7 @@ def mahalla_options(request: AuthedRequest) -> HttpResponse:
         district_id = uuid.UUID(request.GET.get("district", ""))
     except ValueError:
         district_id = None
-    mahallas = mahalla_list().filter(district_id=district_id) if district_id else []
+    mahallas = geo.mahalla_options(district_id=district_id) if district_id else []
     blank = MAHALLA_BLANK.get(request.GET.get("blank", ""), MAHALLA_BLANK["none"])
     context = {"mahallas": mahallas, "district_chosen": district_id is not None, "blank": blank}
     return render(request, "registry/_mahalla_options.html", context)
