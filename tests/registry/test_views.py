@@ -105,6 +105,13 @@ class HouseholdListTests(EnglishPages):
         self.assertEqual(self.names(self.alice, status="active"), [])
         self.assertEqual(self.names(self.alice, group=group, status="graduated"), ["Karimovlar"])
 
+    def test_a_group_counts_the_current_members_only(self) -> None:
+        group = Enrolment.Group.VULNERABLE_CHILD
+        self.assertEqual(self.names(self.alice, group=group), ["Karimovlar"])
+        membership = self.child.memberships.get()
+        registry.membership_end(actor=self.alice, membership=membership, ended_on=dt.date.today())
+        self.assertEqual(self.names(self.alice, group=group), [])  # her enrolment went with her
+
     def test_it_shows_an_invalid_filter_as_an_error_and_ignores_it(self) -> None:
         self.client.force_login(self.alice)
         response = self.client.get(self.url, {"district": "not-a-district"})

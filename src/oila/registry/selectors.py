@@ -36,11 +36,12 @@ class HouseholdFilters:
 
 
 def _enrolment_exists(**lookups: Any) -> Q:
+    """Households enrolled themselves, or with a current member enrolled, as `lookups` say."""
     own = Enrolment.objects.filter(household=OuterRef("pk"), **lookups)
-    members = Enrolment.objects.filter(
-        person__memberships__household=OuterRef("pk"),
-        person__memberships__ended_on__isnull=True,
-        **lookups,
+    # From the memberships to the members' enrolments by the person's key: no join with people.
+    enrolled = Enrolment.objects.filter(person_id=OuterRef("person_id"), **lookups)
+    members = Membership.objects.filter(
+        Exists(enrolled), household=OuterRef("pk"), ended_on__isnull=True
     )
     return Q(Exists(own)) | Q(Exists(members))
 
