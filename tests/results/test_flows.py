@@ -5,10 +5,16 @@ specialists trained with a post-test score of at least 70 %, and the beneficiary
 from __future__ import annotations
 
 import datetime as dt
+import random
+from unittest import mock
+
+from django.core.cache import cache
+from django.db import connection
 
 from oila.cases import services as cases
 from oila.common.dates import today
 from oila.registry import services as registry
+from oila.registry.models import Enrolment
 from oila.results import engine, selectors, services
 from oila.results.models import Indicator
 from oila.support import services as support
@@ -136,3 +142,92 @@ class StatusAccountingTests(SupportTestCase):
             [(2, 0, 1, 0, 0, 1), (1, 1, 0, 0, 0, 2), (2, 0, 0, 1, 0, 1), (1, 1, 0, 0, 1, 1)],
         )
         self.assertTrue(all(r.balances for r in rows))
+
+
+class StatusAccountingByPlaceTests(SupportTestCase):
+    """The figures counted by where each enrolment's start and end fall equal the definitions
+    applied to every enrolment one by one, whatever the dates (before, within, after the year;
+    no end), and are kept until the programme's data version moves."""
+
+    STATUSES = ("active", "graduated", "transferred", "exited")
+
+    def setUp(self) -> None:
+        super().setUp()
+        cache.clear()
+        rng = random.Random(11)
+        people = [
+            registry.person_create(
+                actor=self.alice, household=self.household, relationship="child",
+                started_on=dt.date(2020, 1, 1),
+                data={"given_name": f"Bola{i}", "family_name": "Karimov", "sex": "male"},
+            )
+            for i in range(24)
+        ]  # fmt: skip
+        for person in people:
+            enrolled = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(4 * 365))
+            enrolment = registry.enrolment_create(
+                actor=self.alice, programme=self.programme, group="vulnerable_child",
+                enrolled_on=enrolled, person=person,
+            )  # fmt: skip
+            status = rng.choice(self.STATUSES)
+            if status != "active":
+                ended = enrolled + dt.timedelta(days=rng.randrange(1, 700))
+                registry.enrolment_set_status(
+                    actor=self.alice, enrolment=enrolment, status=status, ended_on=ended
+                )
+
+    def expected(self, periods: list[engine.Period]) -> list[tuple[int, ...]]:
+        rows = list(
+            Enrolment.objects.filter(programme=self.programme).values_list(
+                "enrolled_on", "ended_on", "status"
+            )
+        )
+
+        def active(day: dt.date) -> int:
+            return sum(1 for on, end, _s in rows if on <= day and (end is None or end > day))
+
+        out = []
+        for p in periods:
+            left = [
+                sum(1 for _on, end, s in rows if end and p.start <= end <= p.end and s == status)
+                for status in ("graduated", "transferred", "exited")
+            ]
+            new = sum(1 for on, _end, _s in rows if p.start <= on <= p.end)
+            out.append((active(p.start - dt.timedelta(days=1)), new, *left, active(p.end)))
+        return out
+
+    def got(self, periods: list[engine.Period]) -> list[tuple[int, ...]]:
+        rows = selectors.status_accounting(programme=self.programme, periods=periods)
+        return [(r.opening, r.new, r.graduated, r.transferred, r.exited, r.closing) for r in rows]
+
+    def test_the_same_figures_as_the_definitions(self) -> None:
+        for year in (2022, 2024, 2025, 2027):
+            for periods in (engine.Period.of_year(year).quarters(), [engine.Period.of_year(year)]):
+                with self.subTest(year=year, periods=len(periods)):
+                    self.assertEqual(self.got(periods), self.expected(periods))
+        self.assertEqual(selectors.status_accounting(programme=self.programme, periods=[]), [])
+
+    def test_periods_must_follow_each_other(self) -> None:
+        q1, _q2, q3, _q4 = engine.Period.of_year(2025).quarters()
+        with self.assertRaises(ValueError):
+            selectors.status_accounting(programme=self.programme, periods=[q1, q3])
+
+    def test_kept_until_the_data_version_moves(self) -> None:
+        periods = engine.Period.of_year(2025).quarters()
+        with mock.patch.object(connection, "in_atomic_block", False):  # as a page reads it
+            first = self.got(periods)
+            with self.assertNumQueries(0):
+                self.assertEqual(self.got(periods), first)
+        enrolment = Enrolment.objects.filter(
+            programme=self.programme, status="active", enrolled_on__lte=dt.date(2025, 1, 1)
+        ).first()
+        assert enrolment is not None
+        registry.enrolment_set_status(
+            actor=self.alice, enrolment=enrolment, status="exited", ended_on=dt.date(2025, 5, 5)
+        )
+        self.programme.refresh_from_db()  # a new request reads the moved version
+        with mock.patch.object(connection, "in_atomic_block", False):
+            again = self.got(periods)
+        self.assertNotEqual(again, first)
+        self.assertEqual(again, self.expected(periods))
+        self.assertEqual(again[1][4], first[1][4] + 1)  # one more exit in the second quarter

@@ -6,10 +6,14 @@ Results are aggregates: nothing here returns a name, a PINFL or a narrative.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
 from oila.accounts.models import Programme, Role
@@ -19,6 +23,8 @@ from oila.common.ids import uuid_or_404
 from oila.registry.models import Enrolment
 from oila.results import engine
 from oila.results.models import Indicator, Outcome, Output, Target
+
+T = TypeVar("T")
 
 RESULTS_ROLES = (Role.ME_OFFICER, Role.MANAGER)
 
@@ -165,6 +171,22 @@ def public_outcomes(*, programme: Programme, year: int | None = None) -> list[Pu
 # Beneficiary status accounting (DOMAIN.md §6, PEPFAR OVC_SERV style)
 
 
+def _kept_for_version(programme: Programme, what: tuple[str, ...], compute: Callable[[], T]) -> T:
+    """`compute()`, kept in the cache under the programme's data version (`public_version`, which
+    every service that writes its enrolments, people or consents moves on; accounts.services): the
+    same figures until a change commits, then new ones, in every web process. Only outside a
+    transaction: a transaction that moved the version and rolled back could leave figures of
+    writes that never happened under a version number that comes again."""
+    if connection.in_atomic_block:
+        return compute()
+    key = f"oila:results:{programme.pk}:{programme.public_version}:" + ":".join(what)
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, timeout=24 * 3600)
+    return cast(T, found)
+
+
 @dataclass(frozen=True)
 class StatusRow:
     period: engine.Period
@@ -186,28 +208,62 @@ class StatusRow:
 def status_accounting(
     *, programme: Programme, periods: list[engine.Period], group: str | None = None
 ) -> list[StatusRow]:
-    """Enrolments active, newly enrolled, graduated, transferred and exited per period, from the
-    enrolments' dates and statuses: one query of conditional counts for all the periods."""
+    """Enrolments active, newly enrolled, graduated, transferred and exited per period (consecutive
+    periods, e.g. a year's quarters), from the enrolments' dates and statuses.
 
-    def active_on(day: dt.date) -> Q:
-        return Q(enrolled_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    One query places each enrolment's start and end among the periods (before the first, in one of
+    them, after the last; an end may be none) and counts the enrolments by those places and status:
+    a few dozen groups, from which every period's figures are added up. (The same figures as
+    conditional counts, 24 of them for a year, cost PostgreSQL a third of a second over 600 000
+    enrolments, in parallel workers that took both cores from every other request.)
+    """
+    for earlier, later in itertools.pairwise(periods):
+        if later.start != earlier.end + dt.timedelta(days=1):
+            raise ValueError("status_accounting counts consecutive periods")
+    last = len(periods)
 
-    aggregates: dict[str, Any] = {}
-    for i, p in enumerate(periods):
-        within = Q(ended_on__gte=p.start, ended_on__lte=p.end)
-        aggregates[f"o{i}"] = Count("pk", filter=active_on(p.start - dt.timedelta(days=1)))
-        aggregates[f"n{i}"] = Count(
-            "pk", filter=Q(enrolled_on__gte=p.start, enrolled_on__lte=p.end)
+    def place(field: str, *, none: int) -> Case:
+        whens = [When(**{f"{field}__isnull": True}, then=Value(none))]
+        if periods:
+            whens.append(When(**{f"{field}__lt": periods[0].start}, then=Value(-1)))
+        whens += [When(**{f"{field}__lte": p.end}, then=Value(i)) for i, p in enumerate(periods)]
+        return Case(*whens, default=Value(last), output_field=IntegerField())
+
+    def count() -> list[tuple[int, int, str, int]]:
+        qs = Enrolment.objects.filter(programme=programme)
+        if group:
+            qs = qs.filter(group=group)
+        return list(
+            qs.annotate(
+                began=place("enrolled_on", none=last), ended=place("ended_on", none=last + 1)
+            )
+            .values("began", "ended", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("began", "ended", "status", "n")
         )
-        for status in ("graduated", "transferred", "exited"):
-            aggregates[f"{status[0]}{i}"] = Count("pk", filter=within & Q(status=status))
-        aggregates[f"c{i}"] = Count("pk", filter=active_on(p.end))
-    qs = Enrolment.objects.filter(programme=programme)
-    if group:
-        qs = qs.filter(group=group)
-    got = qs.aggregate(**aggregates) if aggregates else {}
-    return [
-        StatusRow(p, got[f"o{i}"], got[f"n{i}"], got[f"g{i}"], got[f"t{i}"], got[f"e{i}"],
-                  got[f"c{i}"])
-        for i, p in enumerate(periods)
-    ]  # fmt: skip
+
+    counted = _kept_for_version(
+        programme,
+        ("status", group or "", *(f"{p.start}/{p.end}" for p in periods)),
+        count,
+    )
+
+    rows = []
+    for i, period in enumerate(periods):
+        opening = new = closing = 0
+        left = dict.fromkeys(("graduated", "transferred", "exited"), 0)
+        for began, ended, status, n in counted:
+            if began < i <= ended:  # began before the period and had not ended before it
+                opening += n
+            if began == i:
+                new += n
+            if ended == i and status in left:
+                left[status] += n
+            if began <= i < ended:  # began by the period's end and ended after it (or not at all)
+                closing += n
+        rows.append(
+            StatusRow(period, opening, new, left["graduated"], left["transferred"],
+                      left["exited"], closing)
+        )  # fmt: skip
+    return rows
