@@ -169,7 +169,10 @@ def case_detail(*, user: Any, case_id: Any) -> CaseDetail:
         case.gatekeeping.select_related("child", "decided_by").order_by("-decided_on")
     )
     placements = list(
-        CareArrangement.objects.filter(person__in=[c.pk for c in children], ended_on__isnull=True)
+        # (the children as a subquery: one statement text for every case, its plan prepared)
+        CareArrangement.objects.filter(
+            person__in=case_children(case=case).order_by().values("pk"), ended_on__isnull=True
+        )
         .select_related("person", "caregiver_household")
         .order_by("person__given_name")
     )
