@@ -17,7 +17,7 @@ from typing import Any
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import SafeData
 
 _OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
@@ -137,10 +137,12 @@ WRITTEN: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
 class FormRenderer(DjangoTemplates):
     """Django's template renderer, with the templates in WRITTEN written in Python."""
 
-    def render(self, template_name: str, context: Any, request: Any = None) -> SafeString:
+    def render(self, template_name: str, context: Any, request: Any = None) -> str:
+        # Like Django's renderers, the HTML as a plain string: Django's callers (fields, widgets,
+        # error lists) mark it safe, as they do the engine's.
         write = WRITTEN.get(template_name) if request is None else None
         if write is not None:
             html = write(context)
             if html is not None:
-                return mark_safe(html.strip())  # noqa: S308 (every value above is escaped)
-        return mark_safe(super().render(template_name, context, request))  # noqa: S308
+                return html.strip()
+        return str(super().render(template_name, context, request))
