@@ -246,12 +246,13 @@ AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_USERNAME_CALLABLE = "oila.security.adapter.axes_username"
 AXES_VERBOSE = False
 
-# Sessions: an absolute lifetime of 12 hours from sign-in and 30 minutes without activity, checked by
-# oila.security.middleware.SessionPolicyMiddleware (a new session key at every sign-in is Django's).
 # How long a web worker keeps the districts and mahallas it shows in selects (geo.selectors): the
 # other workers see an administrator's edit of a place within this time. The suite reads them fresh
 # (its own tests turn the keeping on) so that each test's places are its own.
 OILA_PLACE_CACHE_SECONDS = 0 if TESTING else int(os.environ.get("OILA_PLACE_CACHE_SECONDS", "60"))
+
+# Sessions: an absolute lifetime of 12 hours from sign-in and 30 minutes without activity, checked by
+# oila.security.middleware.SessionPolicyMiddleware (a new session key at every sign-in is Django's).
 OILA_SESSION_IDLE_SECONDS = int(os.environ.get("OILA_SESSION_IDLE_MINUTES", "30")) * 60
 OILA_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("OILA_SESSION_HOURS", "12")) * 3600
 if TESTING:

@@ -14,5 +14,5 @@ class GeoConfig(AppConfig):
         from oila.geo.selectors import forget_places
 
         for model in (Region, District, Mahalla):
-            post_save.connect(forget_places, sender=model, dispatch_uid=f"forget-places-{model}")
-            post_delete.connect(forget_places, sender=model, dispatch_uid=f"forget-places-d{model}")
+            for signal in (post_save, post_delete):
+                signal.connect(forget_places, sender=model, dispatch_uid=f"forget-{model.__name__}")
