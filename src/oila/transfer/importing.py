@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -89,8 +89,9 @@ class Pending:
     """A row of a dry run listed as a possible duplicate: written only if the user confirms it."""
 
     index: int  # its item's place in the Write's payload
-    data: dict[str, Any]  # the person, as the check at entry reads them
-    district: Any
+    # The registry's people the check at entry found like this one (keys, scores and reasons: what
+    # the commit records with the user's choice; the registry is unchanged when a plan is replayed).
+    found: tuple[Candidate, ...]
     in_file: bool  # like an earlier row of the file (a warning)
     candidates: bool  # like people in the registry (a warning)
 
@@ -215,12 +216,10 @@ class Importer:
 
     def _confirm(self, write: Write) -> None:
         """The user's choice for the listed rows of a planned write, as a commit records it: a new
-        person, with the candidates the check at entry offered (found again, as they were)."""
-        found = person_candidates_many(
-            user=self.actor, items=[(p.data, p.district) for p in write.pending]
-        )
-        for pending, candidates in zip(write.pending, found, strict=True):
-            write.payload[pending.index]["entry"] = EntryDecision("new", tuple(candidates))
+        person, with the candidates the check at entry offered (as the dry run found them: a plan
+        is replayed only when nothing was written since)."""
+        for pending in write.pending:
+            write.payload[pending.index]["entry"] = EntryDecision("new", pending.found)
             self.report.confirmed(write.rows[pending.index], pending.in_file + pending.candidates)
         write.pending = []
 
@@ -577,18 +576,24 @@ class Importer:
         return None
 
     def _keep(
-        self, write: Write, row: Row, item: dict[str, Any], new: bool | None, probe: Any
+        self,
+        write: Write,
+        row: Row,
+        item: dict[str, Any],
+        new: bool | None,
+        candidates: list[Candidate],
     ) -> None:
         """A checked person's item into the Write: a new person (counted); in a dry run with a
         plan, one listed as a possible duplicate too, as pending (written if confirmed)."""
         if new is None and self.plan is not None:
             listing = self.report.duplicates[-1]
+            # Keys, scores and reasons only: the people themselves stay out of the plan's file.
+            found = tuple(replace(c, person=None, district=None) for c in candidates)
             write.pending.append(
                 Pending(
-                    len(write.payload), probe[1], probe[2], "same_as_row" in listing,
-                    bool(listing["candidates"]),
+                    len(write.payload), found, "same_as_row" in listing, bool(listing["candidates"])
                 )
-            )  # fmt: skip
+            )
         elif not new:
             return
         else:
@@ -648,7 +653,9 @@ class Importer:
                 )
                 if k in row.data
             }  # fmt: skip
-            self._keep(write, row, {"data": data, "head": head, "entry": row.entry}, new, probe)
+            self._keep(
+                write, row, {"data": data, "head": head, "entry": row.entry}, new, candidates
+            )
         self._write(write)
 
     def _households(self, ids: list[str]) -> dict[str, Household]:
@@ -712,7 +719,7 @@ class Importer:
                 "group": row.data.get("group", ""),
                 "entry": row.entry,
             }
-            self._keep(write, row, item, new, probe)
+            self._keep(write, row, item, new, candidates)
         self._write(write)
 
     def _batch_enrolments(self, rows: list[Row]) -> None:

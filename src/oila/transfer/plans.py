@@ -29,7 +29,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from oila.transfer.importing import Write
 
-FORMAT = 1
+FORMAT = 2
 _SALT = "oila.transfer.plans"
 # A dry run that lists more possible duplicates than this keeps no plan (the list goes in the job).
 MAX_PENDING = 10_000

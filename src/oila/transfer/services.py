@@ -15,7 +15,8 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,9 @@ from oila.audit import selectors as audit_log
 from oila.audit import services as audit
 from oila.audit.models import AuditEvent
 from oila.common.errors import ApplicationError
+from oila.registry.models import Enrolment, Household, Membership, Person
 from oila.registry.visibility import can_register
+from oila.support.models import ServiceDelivery
 from oila.transfer import exporting
 from oila.transfer.columns import IMPORT_TYPES
 from oila.transfer.files import job_path, new_file, plan_path, progress_clear, progress_write
@@ -273,9 +276,50 @@ def import_commit_run(*, job: Job, progress: Callable[[int, int], None] | None =
         )
     if not report.blocked:
         job_path(job).unlink(missing_ok=True)  # the register is in the database now
+        statistics_refresh(job.subject, report.written)
     plan_path(job).unlink(missing_ok=True)  # used once: a second commit checks the file again
     progress_clear(job.pk)
     return job
+
+
+# The tables each import type writes (and the audit log): their planner statistics are refreshed
+# after a large import (statistics_refresh).
+WRITTEN_TABLES: dict[str, tuple[type[Model], ...]] = {
+    "households": (Household, Person, Membership, Enrolment, AuditEvent),
+    "people": (Person, Membership, Enrolment, AuditEvent),
+    "enrolments": (Enrolment, AuditEvent),
+    "services": (ServiceDelivery, AuditEvent),
+}
+# PostgreSQL's own default: autovacuum analyses a table once a tenth of its rows changed.
+STATISTICS_SHARE = 0.1
+STATISTICS_MIN_ROWS = 1000
+
+
+def statistics_refresh(type_key: str, written: int) -> list[str]:
+    """ANALYZE, on PostgreSQL, the tables an import of `written` rows grew by more than a tenth (or
+    that were never analysed), right after its commit: the planner would otherwise go on planning
+    the next file's checks, and the pages, for the tables as they were before (autovacuum gets to
+    them within a minute when it runs at all; it may be off). Returns the tables analysed. Imports
+    of fewer than a thousand rows change no plan and are left to autovacuum."""
+    if connection.vendor != "postgresql" or written < STATISTICS_MIN_ROWS:
+        return []
+    tables = [model._meta.db_table for model in WRITTEN_TABLES.get(type_key, ())]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s) AND relkind = 'r'",
+            [tables],
+        )
+        # reltuples is -1 for a table never analysed.
+        stale = [
+            name
+            for name, rows in cursor.fetchall()
+            if rows < 0 or written > STATISTICS_SHARE * rows
+        ]
+        if stale:
+            quote = connection.ops.quote_name
+            # Table names from the models, quoted.
+            cursor.execute("ANALYZE " + ", ".join(quote(n) for n in sorted(stale)))  # nosec B608
+    return sorted(stale)
 
 
 # The import types whose dry run keeps a plan: those written in bulk, whose writes hold only what
