@@ -306,20 +306,20 @@ def statistics_refresh(type_key: str, written: int) -> list[str]:
     tables = [model._meta.db_table for model in WRITTEN_TABLES.get(type_key, ())]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s) AND relkind = 'r'",
+            "SELECT relname, reltuples FROM pg_class WHERE oid = ANY(%s::regclass[])",
             [tables],
         )
         # reltuples is -1 for a table never analysed.
-        stale = [
+        stale = sorted(
             name
             for name, rows in cursor.fetchall()
             if rows < 0 or written > STATISTICS_SHARE * rows
-        ]
+        )
         if stale:
             quote = connection.ops.quote_name
             # Table names from the models, quoted.
-            cursor.execute("ANALYZE " + ", ".join(quote(n) for n in sorted(stale)))  # nosec B608
-    return sorted(stale)
+            cursor.execute("ANALYZE " + ", ".join(quote(n) for n in stale))  # nosec B608
+    return stale
 
 
 # The import types whose dry run keeps a plan: those written in bulk, whose writes hold only what
